@@ -1,0 +1,106 @@
+//! `VecEnv`: next-step autoreset, seeding, contiguous buffers, threads and errors.
+
+use envs::{make, Env, EnvConfig, EnvError, VecEnv};
+
+fn cfg() -> EnvConfig {
+    EnvConfig {
+        frame_stack: 1,
+        ..EnvConfig::default()
+    }
+}
+
+#[test]
+fn env_i_matches_a_single_env_seeded_with_seed_plus_i() {
+    let mut venv = VecEnv::with_threads("breakout", &cfg(), 3, 2, 100).unwrap();
+    venv.reset(None).unwrap();
+    let mut single = make("breakout", &cfg()).unwrap();
+    let len = venv.obs_len();
+    let (obs, _) = single.reset(Some(102));
+    assert_eq!(&venv.obs_u8().unwrap()[2 * len..3 * len], obs.pixels().unwrap());
+    for t in 0..50 {
+        let actions = [t % 4, (t + 1) % 4, (t + 2) % 4];
+        venv.step(&actions).unwrap();
+        let s = single.step(actions[2]).unwrap();
+        assert_eq!(&venv.obs_u8().unwrap()[2 * len..], s.obs.pixels().unwrap(), "step {t}");
+        assert_eq!(venv.rewards()[2], s.reward);
+        if s.terminated || s.truncated {
+            break;
+        }
+    }
+}
+
+#[test]
+fn next_step_autoreset_ignores_the_action_and_returns_the_first_obs() {
+    let mut venv = VecEnv::new("cartpole", &EnvConfig::default(), 2, 7).unwrap();
+    venv.reset(None).unwrap();
+    let mut ended = None;
+    for t in 0..600 {
+        venv.step(&[1, 0]).unwrap();
+        if venv.terminated()[0] || venv.truncated()[0] {
+            ended = Some(t);
+            let (i, stats) = venv.finished_episodes().iter().find(|(i, _)| *i == 0).copied().unwrap();
+            assert_eq!(i, 0);
+            assert_eq!(stats.length, t + 1);
+            break;
+        }
+    }
+    assert!(ended.is_some(), "pushing right always ends the episode");
+    venv.step(&[1, 0]).unwrap();
+    assert_eq!(venv.rewards()[0], 0.0, "the autoreset step has reward 0");
+    assert!(!venv.terminated()[0] && !venv.truncated()[0]);
+    assert!(
+        venv.obs_f32().unwrap()[..4].iter().all(|v| v.abs() <= 0.05),
+        "first obs of a new episode"
+    );
+    venv.step(&[1, 0]).unwrap();
+    assert_eq!(venv.rewards()[0], 1.0);
+}
+
+#[test]
+fn same_seed_same_results_on_any_thread_count() {
+    let run = |threads| {
+        let mut venv = VecEnv::with_threads("breakout", &cfg(), 4, threads, 5).unwrap();
+        venv.reset(None).unwrap();
+        let mut rewards = Vec::new();
+        for t in 0..200usize {
+            let actions: Vec<usize> = (0..4).map(|i| (t * 7 + i * 3) % 4).collect();
+            venv.step(&actions).unwrap();
+            rewards.extend_from_slice(venv.rewards());
+        }
+        (venv.obs_u8().unwrap().to_vec(), rewards, venv.threads())
+    };
+    let (a, ra, ta) = run(1);
+    let (b, rb, tb) = run(3);
+    assert_eq!((ta, tb), (1, 3));
+    assert_eq!(a, b);
+    assert_eq!(ra, rb);
+}
+
+#[test]
+fn bad_input_is_an_error() {
+    assert!(matches!(
+        VecEnv::new("breakout", &cfg(), 0, 0),
+        Err(EnvError::InvalidConfig(_))
+    ));
+    assert!(matches!(
+        VecEnv::new("nope", &cfg(), 2, 0),
+        Err(EnvError::UnknownEnv { .. })
+    ));
+    let mut venv = VecEnv::new("breakout", &cfg(), 2, 0).unwrap();
+    assert_eq!(venv.step(&[0, 0]).unwrap_err(), EnvError::NotReset);
+    venv.reset(None).unwrap();
+    assert!(matches!(venv.step(&[0]), Err(EnvError::InvalidConfig(_))));
+    assert_eq!(
+        venv.step(&[0, 9]).unwrap_err(),
+        EnvError::InvalidAction { action: 9, n: 4 }
+    );
+    let mixed: Vec<Box<dyn Env>> = vec![make("breakout", &cfg()).unwrap(), make("cartpole", &cfg()).unwrap()];
+    assert!(matches!(
+        VecEnv::from_envs(mixed, 2, 0),
+        Err(EnvError::InvalidConfig(_))
+    ));
+    let mut frame = envs::Frame::new(1, 1);
+    assert!(venv.render(5, &mut frame).is_err());
+    venv.render(1, &mut frame).unwrap();
+    assert_eq!((frame.width, frame.height), (160, 210));
+}
