@@ -21,7 +21,7 @@ use crate::env::{check_action, Env, EnvError, EpisodeStats, Info, Obs, Step};
 use crate::frame::Frame;
 use crate::game::{Action, Game, GameRng, SCREEN_H, SCREEN_W};
 use crate::palette::luminance;
-use crate::scene::Scene;
+use crate::scene::{GrayCache, Scene};
 use crate::space::{Dtype, Space};
 
 /// A seed from the operating system's randomness, for envs reset without a seed.
@@ -59,6 +59,8 @@ pub struct AtariEnv {
     pooled: Vec<u8>,
     /// RGB scratch for the slow paths.
     rgb: Frame,
+    /// The raster of the scene's static beginning, reused between frames (gray fast path).
+    gray_cache: GrayCache,
     /// The action applied on the last emulator frame (what sticky actions repeat).
     last_action: Action,
     started: bool,
@@ -117,6 +119,7 @@ impl AtariEnv {
             head: cfg.frame_stack - 1,
             pooled: vec![0; frame_len],
             rgb,
+            gray_cache: GrayCache::default(),
             last_action: Action::Noop,
             started: false,
             done: false,
@@ -186,7 +189,13 @@ impl AtariEnv {
             }
             if pool && i + 2 == skip {
                 self.game.draw(&mut self.scene);
-                rasterise(&self.scene, self.mode, &mut self.rgb, &mut self.pooled);
+                rasterise(
+                    &self.scene,
+                    self.mode,
+                    &mut self.rgb,
+                    &mut self.gray_cache,
+                    &mut self.pooled,
+                );
                 have_previous = true;
             }
         }
@@ -202,7 +211,7 @@ impl AtariEnv {
         let upper = (self.head + k) * fl;
         self.game.draw(&mut self.scene);
         let slot = &mut self.stack[upper..upper + fl];
-        rasterise(&self.scene, self.mode, &mut self.rgb, slot);
+        rasterise(&self.scene, self.mode, &mut self.rgb, &mut self.gray_cache, slot);
         if pool {
             for (o, p) in slot.iter_mut().zip(&self.pooled) {
                 *o = (*o).max(*p);
@@ -217,7 +226,13 @@ impl AtariEnv {
     fn fill_stack(&mut self) {
         let fl = self.frame_len;
         self.game.draw(&mut self.scene);
-        rasterise(&self.scene, self.mode, &mut self.rgb, &mut self.stack[..fl]);
+        rasterise(
+            &self.scene,
+            self.mode,
+            &mut self.rgb,
+            &mut self.gray_cache,
+            &mut self.stack[..fl],
+        );
         for slot in 1..2 * self.cfg.frame_stack {
             self.stack.copy_within(..fl, slot * fl);
         }
@@ -246,9 +261,9 @@ impl AtariEnv {
 }
 
 /// Rasterises `scene` into one observation frame.
-fn rasterise(scene: &Scene, mode: ObsMode, rgb: &mut Frame, out: &mut [u8]) {
+fn rasterise(scene: &Scene, mode: ObsMode, rgb: &mut Frame, cache: &mut GrayCache, out: &mut [u8]) {
     match mode {
-        ObsMode::GrayFast { side } => scene.render_gray(out, side, side),
+        ObsMode::GrayFast { side } => scene.render_gray_cached(cache, out, side, side),
         ObsMode::GrayFull => {
             scene.render_rgb(rgb);
             for (o, p) in out.iter_mut().zip(rgb.data.chunks_exact(3)) {

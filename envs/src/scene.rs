@@ -161,7 +161,15 @@ impl Scene {
         let (x0, y0) = (x.max(0.0), y.max(0.0));
         let (x1, y1) = ((x + w).min(self.width), (y + h).min(self.height));
         if x1 > x0 && y1 > y0 {
-            self.rects.push(Rect { x0, y0, x1, y1, rgb, gray: luminance(rgb), class });
+            self.rects.push(Rect {
+                x0,
+                y0,
+                x1,
+                y1,
+                rgb,
+                gray: luminance(rgb),
+                class,
+            });
         }
     }
 
@@ -177,7 +185,14 @@ impl Scene {
                         col += 1;
                     }
                     let ry = y + r as f32 * px_h;
-                    self.rect_class(x + start as f32 * px_w, ry, (col - start) as f32 * px_w, px_h, rgb, class);
+                    self.rect_class(
+                        x + start as f32 * px_w,
+                        ry,
+                        (col - start) as f32 * px_w,
+                        px_h,
+                        rgb,
+                        class,
+                    );
                 } else {
                     col += 1;
                 }
@@ -226,38 +241,165 @@ impl Scene {
         }
     }
 
-    /// Rasterises straight to a `width × height` gray buffer with exact area coverage: partly
-    /// covered pixels are blended by the covered fraction. This equals an area-averaging resize of
-    /// the gray full-size picture wherever rectangles do not overlap inside one output pixel.
+    /// Rasterises straight to a `width × height` gray buffer with area coverage: a partly covered
+    /// pixel takes the covered fraction of the rectangle's gray. This equals an area-averaging
+    /// resize of the gray full-size picture where rectangles only touch inside an output pixel
+    /// (e.g. adjacent brick rows), and where a rectangle is painted over a pixel that earlier ones
+    /// cover fully; other partial overlaps are blended approximately.
+    ///
+    /// Fixed-point (1/256 pixel) integer arithmetic; a per-thread coverage buffer remembers how
+    /// much of each pixel is already painted, so nothing allocates after the first call.
     pub fn render_gray(&self, out: &mut [u8], width: usize, height: usize) {
         assert_eq!(out.len(), width * height, "gray buffer has the wrong size");
-        out.fill(luminance(self.background));
-        let (sx, sy) = (width as f32 / self.width, height as f32 / self.height);
-        for r in &self.rects {
-            let (x0, x1) = (r.x0 * sx, (r.x1 * sx).min(width as f32));
-            let (y0, y1) = (r.y0 * sy, (r.y1 * sy).min(height as f32));
-            let (cx0, cx1) = (x0 as usize, (x1.ceil() as usize).min(width));
-            let (cy0, cy1) = (y0 as usize, (y1.ceil() as usize).min(height));
-            let g = r.gray as f32;
+        COVERAGE.with(|cov| {
+            let mut cov = cov.borrow_mut();
+            cov.clear();
+            cov.resize(width * height, 0);
+            out.fill(luminance(self.background));
+            self.paint_gray(&self.rects, out, &mut cov, width, height);
+        });
+    }
+
+    /// [`Scene::render_gray`] that reuses the raster of the display list's unchanged beginning.
+    ///
+    /// Games draw the static parts first (score, walls, bricks) and the moving sprites last, so
+    /// consecutive frames share a long prefix of rectangles. `cache` keeps the gray and coverage
+    /// buffers after such a prefix; a later call whose list starts with the same rectangles copies
+    /// them and paints only the rest. The result is identical to `render_gray`.
+    pub fn render_gray_cached(&self, cache: &mut GrayCache, out: &mut [u8], width: usize, height: usize) {
+        assert_eq!(out.len(), width * height, "gray buffer has the wrong size");
+        let same_canvas = cache.size == (width, height) && cache.background == self.background;
+        let matches = |cached: &[Rect]| -> usize {
+            if !same_canvas {
+                return 0;
+            }
+            cached.iter().zip(&self.rects).take_while(|(a, b)| a == b).count()
+        };
+        let k = cache.prefix.len();
+        let with_prefix = matches(&cache.prefix);
+        let with_previous = matches(&cache.previous);
+        cache.cov.resize(width * height, 0);
+        if k > 0 && with_prefix == k && with_previous < k + 4 {
+            out.copy_from_slice(&cache.gray);
+            // Only the rows the last frame's sprites touched differ from the checkpoint.
+            let rows = cache.dirty_rows.0 * width..cache.dirty_rows.1 * width;
+            cache.cov[rows.clone()].copy_from_slice(&cache.cov_prefix[rows]);
+            cache.dirty_rows = self.paint_gray(&self.rects[k..], out, &mut cache.cov, width, height);
+        } else {
+            // Checkpoint after the prefix shared with the previous frame.
+            let m = with_previous;
+            out.fill(luminance(self.background));
+            cache.cov.fill(0);
+            self.paint_gray(&self.rects[..m], out, &mut cache.cov, width, height);
+            cache.prefix.clear();
+            cache.prefix.extend_from_slice(&self.rects[..m]);
+            cache.gray.clear();
+            cache.gray.extend_from_slice(out);
+            cache.cov_prefix.clear();
+            cache.cov_prefix.extend_from_slice(&cache.cov);
+            cache.dirty_rows = self.paint_gray(&self.rects[m..], out, &mut cache.cov, width, height);
+        }
+        cache.size = (width, height);
+        cache.background = self.background;
+        cache.previous.clear();
+        cache.previous.extend_from_slice(&self.rects);
+    }
+
+    /// Paints `rects` over `out` with area coverage, tracking painted coverage in `cov`. Returns
+    /// the range of rows it touched.
+    fn paint_gray(
+        &self,
+        rects: &[Rect],
+        out: &mut [u8],
+        cov: &mut [u16],
+        width: usize,
+        height: usize,
+    ) -> (usize, usize) {
+        let mut touched = (height, 0);
+        let bg = luminance(self.background) as i32;
+        let (sx, sy) = (width as f32 * 256.0 / self.width, height as f32 * 256.0 / self.height);
+        let (wmax, hmax) = ((width * 256) as i32, (height * 256) as i32);
+        for r in rects {
+            let fx0 = ((r.x0 * sx + 0.5) as i32).clamp(0, wmax);
+            let fx1 = ((r.x1 * sx + 0.5) as i32).clamp(0, wmax);
+            let fy0 = ((r.y0 * sy + 0.5) as i32).clamp(0, hmax);
+            let fy1 = ((r.y1 * sy + 0.5) as i32).clamp(0, hmax);
+            if fx1 <= fx0 || fy1 <= fy0 {
+                continue;
+            }
+            let g = r.gray as i32;
+            let (cx0, cx1) = ((fx0 >> 8) as usize, ((fx1 + 255) >> 8) as usize);
+            let (cy0, cy1) = ((fy0 >> 8) as usize, ((fy1 + 255) >> 8) as usize);
+            touched = (touched.0.min(cy0), touched.1.max(cy1));
+            // Coverage (0..=256) of the first and last column; the columns between are full.
+            let first_x = span_cover(fx0, fx1, cx0 as i32);
+            let last_x = span_cover(fx0, fx1, cx1 as i32 - 1);
             for py in cy0..cy1 {
-                let cov_y = (y1.min(py as f32 + 1.0) - y0.max(py as f32)).clamp(0.0, 1.0);
-                let row = &mut out[py * width..(py + 1) * width];
-                if cx1 == cx0 + 1 {
-                    blend(&mut row[cx0], g, cov_y * (x1 - x0));
+                let cov_y = span_cover(fy0, fy1, py as i32);
+                let row = &mut out[py * width + cx0..py * width + cx1];
+                let crow = &mut cov[py * width + cx0..py * width + cx1];
+                let n = row.len();
+                if n == 1 {
+                    paint(&mut row[0], &mut crow[0], g, bg, (first_x.min(last_x) * cov_y) >> 8);
                     continue;
                 }
-                blend(&mut row[cx0], g, cov_y * (cx0 as f32 + 1.0 - x0));
-                blend(&mut row[cx1 - 1], g, cov_y * (x1 - (cx1 - 1) as f32));
-                let inner = &mut row[cx0 + 1..cx1 - 1];
-                if cov_y >= 0.999 {
-                    inner.fill(r.gray);
+                paint(&mut row[0], &mut crow[0], g, bg, (first_x * cov_y) >> 8);
+                paint(&mut row[n - 1], &mut crow[n - 1], g, bg, (last_x * cov_y) >> 8);
+                if cov_y == 256 {
+                    row[1..n - 1].fill(g as u8);
+                    crow[1..n - 1].fill(256);
                 } else {
-                    for p in inner {
-                        blend(p, g, cov_y);
+                    // The same rule as `paint`, branch-free so that it vectorises.
+                    for (p, q) in row[1..n - 1].iter_mut().zip(&mut crow[1..n - 1]) {
+                        let (pi, qi) = (*p as i32, *q as i32);
+                        let under = if qi + cov_y <= 258 { bg } else { pi };
+                        *p = (pi + (((g - under) * cov_y + 128) >> 8)).clamp(0, 255) as u8;
+                        *q = (qi + cov_y).min(256) as u16;
                     }
                 }
             }
         }
+        (touched.0.min(touched.1), touched.1)
+    }
+}
+
+/// The reusable raster of a display-list prefix, for [`Scene::render_gray_cached`].
+#[derive(Debug, Clone, Default)]
+pub struct GrayCache {
+    size: (usize, usize),
+    background: Rgb,
+    prefix: Vec<Rect>,
+    gray: Vec<u8>,
+    cov_prefix: Vec<u16>,
+    cov: Vec<u16>,
+    /// Rows of `cov` painted since it equalled `cov_prefix`.
+    dirty_rows: (usize, usize),
+    previous: Vec<Rect>,
+}
+
+thread_local! {
+    /// Per-pixel painted coverage (0..=256) for `render_gray`, reused between calls.
+    static COVERAGE: std::cell::RefCell<Vec<u16>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Coverage (0..=256) of pixel `p` by the fixed-point span `[f0, f1)`.
+#[inline]
+fn span_cover(f0: i32, f1: i32, p: i32) -> i32 {
+    (f1.min((p + 1) << 8) - f0.max(p << 8)).clamp(0, 256)
+}
+
+/// Paints gray `g` over a pixel with coverage `c` (0..=256). While the pixel's painted coverage
+/// `q` leaves room, the new part replaces background (exact for rectangles that only touch);
+/// otherwise it is blended over the current value (exact over a fully painted pixel).
+#[inline]
+fn paint(p: &mut u8, q: &mut u16, g: i32, bg: i32, c: i32) {
+    if c >= 256 {
+        *p = g as u8;
+        *q = 256;
+    } else if c > 0 {
+        let under = if *q as i32 + c <= 258 { bg } else { *p as i32 };
+        *p = (*p as i32 + (((g - under) * c + 128) >> 8)).clamp(0, 255) as u8;
+        *q = (*q as i32 + c).min(256) as u16;
     }
 }
 
@@ -267,15 +409,6 @@ fn centre_span(a: f32, b: f32, limit: usize) -> (usize, usize) {
     let p0 = ((a - 0.5).ceil().max(0.0) as usize).min(limit);
     let p1 = ((b - 0.5).ceil().max(0.0) as usize).min(limit);
     (p0, p1.max(p0))
-}
-
-#[inline]
-fn blend(p: &mut u8, g: f32, coverage: f32) {
-    if coverage >= 0.999 {
-        *p = g as u8;
-    } else if coverage > 0.0 {
-        *p = (*p as f32 + (g - *p as f32) * coverage + 0.5) as u8;
-    }
 }
 
 #[cfg(test)]
@@ -302,6 +435,26 @@ mod tests {
     }
 
     #[test]
+    fn cached_gray_render_equals_plain_render() {
+        let mut cache = GrayCache::default();
+        let mut s = Scene::new(160.0, 210.0);
+        for t in 0..40 {
+            s.clear([20, 30, 40], Class::Void);
+            // A static prefix that changes now and then, then moving sprites.
+            s.rect(0.0, 17.0, 160.0, 8.0, [142, 142, 142]);
+            s.rect(8.0 + (t / 10) as f32, 57.0, 144.0, 6.0, [200, 72, 72]);
+            s.rect(8.0, 63.0, 144.0, 6.0, [66, 72, 200]);
+            s.rect(3.3 * t as f32, 100.0 + 1.7 * t as f32, 2.0, 4.0, [255, 255, 255]);
+            s.rect(60.0 + t as f32, 61.5, 9.0, 3.0, [0, 200, 0]);
+            let mut plain = vec![0u8; 84 * 84];
+            let mut cached = vec![0u8; 84 * 84];
+            s.render_gray(&mut plain, 84, 84);
+            s.render_gray_cached(&mut cache, &mut cached, 84, 84);
+            assert_eq!(plain, cached, "frame {t}");
+        }
+    }
+
+    #[test]
     fn gray_fast_path_equals_area_resize_of_full_render() {
         let mut s = Scene::new(160.0, 210.0);
         s.clear([20, 30, 40], Class::Void);
@@ -313,7 +466,12 @@ mod tests {
         let reference = resize_gray_area(&f.to_gray(), 160, 210, 84, 84);
         let mut fast = vec![0u8; 84 * 84];
         s.render_gray(&mut fast, 84, 84);
-        let max_diff = fast.iter().zip(&reference).map(|(a, b)| (*a as i32 - *b as i32).abs()).max().unwrap();
+        let max_diff = fast
+            .iter()
+            .zip(&reference)
+            .map(|(a, b)| (*a as i32 - *b as i32).abs())
+            .max()
+            .unwrap();
         assert!(max_diff <= 1, "max difference {max_diff}");
     }
 }

@@ -10,7 +10,6 @@
 
 use rand::RngExt;
 
-use crate::font;
 use crate::game::{Action, Game, GameRng, SCREEN_W};
 use crate::palette::{BLACK, BLUE, BROWN, GRAY, GREEN, ORANGE, RED, YELLOW};
 use crate::scene::{Class, Scene};
@@ -305,10 +304,10 @@ impl Game for Breakout {
             s /= 10;
         }
         for (i, d) in digits.iter().enumerate() {
-            hud_char(scene, 36.0 + i as f32 * 12.0, *d as char);
+            hud_digit(scene, 36.0 + i as f32 * 14.0, (*d - b'0') as u32);
         }
-        hud_char(scene, 100.0, char::from(b'0' + self.lives.min(9) as u8));
-        hud_char(scene, 128.0, '1');
+        hud_digit(scene, 100.0, self.lives.min(9));
+        hud_digit(scene, 128.0, 1);
 
         // The side walls start below the top wall: rectangles that overlap inside a partly
         // covered observation pixel blend less exactly in `Scene::render_gray`.
@@ -342,19 +341,41 @@ impl Game for Breakout {
     }
 }
 
-/// One 2×-scaled HUD character, drawn as merged blocks.
-fn hud_char(scene: &mut Scene, x: f32, c: char) {
-    font::glyph_blocks(c, |col, row, w, h| {
-        let (s, y) = (2.0, 3.0);
-        scene.rect_class(
-            x + col as f32 * s,
-            y + row as f32 * s,
-            w as f32 * s,
-            h as f32 * s,
-            GRAY,
-            Class::SignSymbol,
-        );
-    });
+/// Segments of the HUD digits 0–9: bits a (top), b (upper right), c (lower right), d (bottom),
+/// e (lower left), f (upper left), g (middle), as on a seven-segment display.
+const DIGIT_SEGMENTS: [u8; 10] = [0x3f, 0x06, 0x5b, 0x4f, 0x66, 0x6d, 0x7d, 0x07, 0x7f, 0x6f];
+const SEG: f32 = 2.0;
+const DIGIT_W: f32 = 10.0;
+const HUD_Y: f32 = 2.0;
+
+/// One HUD digit (10×14) as a few non-overlapping rectangles: the lit horizontal bars, then each
+/// side column's lit cells between them merged into runs.
+fn hud_digit(scene: &mut Scene, x: f32, digit: u32) {
+    let seg = DIGIT_SEGMENTS[digit as usize % 10];
+    let on = |bit: u32| seg & (1 << bit) != 0;
+    let bars = [on(0), on(6), on(3)];
+    for (i, _) in bars.iter().enumerate().filter(|(_, lit)| **lit) {
+        scene.rect_class(x, HUD_Y + i as f32 * 6.0, DIGIT_W, SEG, GRAY, Class::SignSymbol);
+    }
+    // Cells of a side column from the top: corner, upper, corner, lower, corner (2, 4, 2, 4, 2).
+    const CELL_Y: [f32; 6] = [0.0, 2.0, 6.0, 8.0, 12.0, 14.0];
+    for (col_x, upper, lower) in [(x, on(5), on(4)), (x + DIGIT_W - SEG, on(1), on(2))] {
+        let lit = [upper, upper, upper || lower, lower, lower];
+        let mut cell = 0;
+        while cell < 5 {
+            let free = |c: usize| lit[c] && !(c % 2 == 0 && bars[c / 2]);
+            if !free(cell) {
+                cell += 1;
+                continue;
+            }
+            let start = cell;
+            while cell < 5 && free(cell) {
+                cell += 1;
+            }
+            let (y0, y1) = (CELL_Y[start], CELL_Y[cell]);
+            scene.rect_class(col_x, HUD_Y + y0, SEG, y1 - y0, GRAY, Class::SignSymbol);
+        }
+    }
 }
 
 #[cfg(test)]
@@ -481,6 +502,6 @@ mod tests {
         g.draw(&mut scene);
         let bricks = scene.rects().iter().filter(|r| r.class == Class::Building).count();
         assert_eq!(bricks, BRICK_ROWS, "a full wall is one rectangle per row");
-        assert!(scene.rects().len() < 60, "{} rectangles", scene.rects().len());
+        assert!(scene.rects().len() <= 40, "{} rectangles", scene.rects().len());
     }
 }
