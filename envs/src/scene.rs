@@ -175,6 +175,7 @@ impl Scene {
 
     /// Adds a bitmap sprite: each row is a bit mask (bit `width-1` is the leftmost pixel), each
     /// set bit a `px_w × px_h` block. Runs of set bits become one rectangle.
+    #[allow(clippy::too_many_arguments)]
     pub fn sprite(&mut self, x: f32, y: f32, rows: &[u16], width: u32, px_w: f32, px_h: f32, rgb: Rgb, class: Class) {
         for (r, bits) in rows.iter().enumerate() {
             let mut col = 0;

@@ -44,7 +44,7 @@ impl Game for Script {
     fn tick(&mut self, action: Action, _rng: &mut GameRng) -> f32 {
         self.frame += 1;
         self.actions.push(action);
-        if self.frame % self.life_frames == 0 {
+        if self.frame.is_multiple_of(self.life_frames) {
             self.lives = self.lives.saturating_sub(1);
         }
         if action.fire() {

@@ -363,7 +363,7 @@ fn hud_digit(scene: &mut Scene, x: f32, digit: u32) {
         let lit = [upper, upper, upper || lower, lower, lower];
         let mut cell = 0;
         while cell < 5 {
-            let free = |c: usize| lit[c] && !(c % 2 == 0 && bars[c / 2]);
+            let free = |c: usize| lit[c] && !(c.is_multiple_of(2) && bars[c / 2]);
             if !free(cell) {
                 cell += 1;
                 continue;
