@@ -16,7 +16,7 @@ echo "building envs (release)..." >&2
 cargo test --release -q -p envs --test core_bench --no-run >&2
 ours=$(BENCH_ENV=breakout BENCH_STEPS="$our_steps" BENCH_NUM_ENVS=1 \
   taskset -c 0 cargo test --release -q -p envs --test core_bench -- --ignored --exact bench_json --nocapture 2>/dev/null \
-  | grep '^{' | tail -n 1)
+  | grep -o '{.*}' | tail -n 1)
 echo "ours: $ours"
 ale=$("$python" benches/peers/ale_env.py --steps "$ale_steps" | tail -n 1)
 echo "ale:  $ale"
