@@ -62,9 +62,9 @@ fn scalars_text_and_images_round_trip() {
     assert_eq!(loss.len(), 500);
     for (i, point) in loss.iter().enumerate() {
         assert_eq!(point.step, i as i64);
-        assert_eq!(point.value, (1.0 / (i + 1) as f64) as f32);
+        assert_eq!(point.value, (1.0 / (i + 1) as f64) as f32 as f64);
     }
-    let ret: Vec<(i64, f32)> = scalars["charts/episodic_return"]
+    let ret: Vec<(i64, f64)> = scalars["charts/episodic_return"]
         .iter()
         .map(|p| (p.step, p.value))
         .collect();
@@ -86,11 +86,11 @@ fn read_scalars_joins_all_files_of_a_run() {
     drop(second);
     std::fs::write(dir.path().join("notes.txt"), "not an event file").unwrap();
     assert_eq!(event_files(dir.path()).unwrap().len(), 2);
-    let mut values: Vec<f32> = read_scalars(dir.path()).unwrap()["charts/SPS"]
+    let mut values: Vec<f64> = read_scalars(dir.path()).unwrap()["charts/SPS"]
         .iter()
         .map(|p| p.value)
         .collect();
-    values.sort_by(f32::total_cmp);
+    values.sort_by(f64::total_cmp);
     assert_eq!(values, vec![100.0, 200.0]);
 }
 

@@ -15,8 +15,8 @@ pub struct ScalarPoint {
     pub step: i64,
     /// Seconds since the Unix epoch when it was logged.
     pub wall_time: f64,
-    /// The value.
-    pub value: f32,
+    /// The value (stored as f32 in the file; widened without loss).
+    pub value: f64,
 }
 
 /// Every event of one file, checking both CRCs of every record. Stops with an error at the first
@@ -56,7 +56,7 @@ pub fn read_scalars(run_dir: impl AsRef<Path>) -> Result<BTreeMap<String, Vec<Sc
                 series.entry(value.tag).or_default().push(ScalarPoint {
                     step: event.step,
                     wall_time: event.wall_time,
-                    value: scalar,
+                    value: scalar as f64,
                 });
             }
         }
