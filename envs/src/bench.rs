@@ -73,7 +73,7 @@ impl std::fmt::Display for BenchResult {
 }
 
 /// Runs about `steps` agent steps (over all envs) of `id` under `cfg` with uniformly random
-/// actions, on `num_envs` envs (threads: `min(num_envs, cores)`), and times them.
+/// actions, on `num_envs` envs (threads as in [`VecEnv::new`]), and times them.
 pub fn bench_env(id: &str, cfg: &EnvConfig, num_envs: usize, steps: u64, seed: u64) -> Result<BenchResult, EnvError> {
     if num_envs == 0 || steps == 0 {
         return Err(EnvError::InvalidConfig(format!(

@@ -26,6 +26,9 @@ use crate::frame::Frame;
 use crate::registry::make;
 use crate::space::{Dtype, Space};
 
+/// [`VecEnv::new`] gives each worker thread at least this many envs.
+pub const MIN_ENVS_PER_THREAD: usize = 8;
+
 /// One env and whether its next step must reset it.
 struct Slot {
     env: Box<dyn Env>,
@@ -130,11 +133,19 @@ pub struct VecEnv {
 }
 
 impl VecEnv {
-    /// `num_envs` envs of `id`, on `min(num_envs, available cores)` threads. Env `i` is seeded
-    /// with `seed + i` by the first [`VecEnv::reset`] without a seed.
+    /// `num_envs` envs of `id`, on `min(available cores, ⌈num_envs / 8⌉)` threads: handing a
+    /// step to a thread costs about as much as a few env steps, so each thread gets at least 8
+    /// envs (fewer envs step on the caller's thread). Env `i` is seeded with `seed + i` by the
+    /// first [`VecEnv::reset`] without a seed.
     pub fn new(id: &str, cfg: &EnvConfig, num_envs: usize, seed: u64) -> Result<Self, EnvError> {
         let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
-        Self::with_threads(id, cfg, num_envs, cores.min(num_envs.max(1)), seed)
+        Self::with_threads(
+            id,
+            cfg,
+            num_envs,
+            cores.min(num_envs.div_ceil(MIN_ENVS_PER_THREAD)).max(1),
+            seed,
+        )
     }
 
     /// Like [`VecEnv::new`] with an explicit thread count (1 steps on the caller's thread).
