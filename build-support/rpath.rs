@@ -20,7 +20,36 @@ fn main() {
     // Resolve the `.libtorch` link so the rpath stays valid if the link is re-pointed later.
     let lib_dir = lib_dir.canonicalize().unwrap_or(lib_dir);
     println!("cargo:rustc-link-arg=-Wl,-rpath,{}", lib_dir.display());
+    export_versions(&lib_dir);
     if lib_dir.join("libtorch_cuda.so").exists() {
         println!("cargo:rustc-link-arg=-Wl,--no-as-needed,-ltorch_cuda,--as-needed");
     }
+}
+
+/// Records, for `dqn --version`, the libtorch version (from the wheel's `version.py` or libtorch's
+/// `build-version`) and the tch version (from Cargo.lock).
+fn export_versions(lib_dir: &std::path::Path) {
+    let root = lib_dir.parent().unwrap_or(lib_dir);
+    let libtorch = std::fs::read_to_string(root.join("version.py"))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("__version__ = ").map(|v| v.trim_matches(['\'', '"']).to_string()))
+        })
+        .or_else(|| std::fs::read_to_string(root.join("build-version")).ok().map(|s| s.trim().to_string()))
+        .unwrap_or_else(|| "unknown".into());
+    println!("cargo:rustc-env=DQN_LIBTORCH_VERSION={libtorch}");
+    println!("cargo:rustc-env=DQN_LIBTORCH_DIR={}", root.display());
+    let manifest = std::env::var("CARGO_MANIFEST_DIR").unwrap_or_default();
+    let lock = [".", ".."]
+        .iter()
+        .find_map(|d| std::fs::read_to_string(std::path::Path::new(&manifest).join(d).join("Cargo.lock")).ok())
+        .unwrap_or_default();
+    let tch = lock
+        .split("[[package]]")
+        .find(|p| p.contains("name = \"tch\""))
+        .and_then(|p| p.lines().find_map(|l| l.strip_prefix("version = ")))
+        .map(|v| v.trim_matches('"').to_string())
+        .unwrap_or_else(|| "unknown".into());
+    println!("cargo:rustc-env=DQN_TCH_VERSION={tch}");
 }

@@ -7,7 +7,9 @@
 //! - [`tensorboard`]: a small TensorBoard event-file writer and reader.
 //! - [`schedule`]: the linear ε (and β) schedules.
 
+pub mod dqn;
 pub mod replay;
+pub mod run;
 pub mod schedule;
 pub mod seg;
 pub mod sum_tree;

@@ -62,7 +62,8 @@ impl fmt::Display for Space {
             Space::Discrete(n) => write!(f, "Discrete({n})"),
             Space::Box { shape, low, high, dtype } => {
                 let dims: Vec<String> = shape.iter().map(|d| d.to_string()).collect();
-                write!(f, "Box({low}, {high}, ({}), {dtype:?})", dims.join(", "))
+                let bound = |v: f32| if v.abs() >= 1e6 { format!("{v:.1e}") } else { format!("{v}") };
+                write!(f, "Box({}, {}, ({}), {dtype:?})", bound(*low), bound(*high), dims.join(", "))
             }
         }
     }

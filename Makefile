@@ -1,0 +1,57 @@
+# dqn: two commands on a fresh machine.
+#   make train   set up what is missing, build in release mode, train breakout with the preset that fits
+#                the machine (the full Nature/CleanRL preset on a GPU, `breakout-cpu` otherwise)
+#   make test    set up what is missing, then run every test: unit, property, end-to-end CLI, window
+#                tests under xvfb-run, cargo fmt --check and cargo clippy -D warnings
+# Other targets: bootstrap, build, bench, bench-env, bench-learner, bench-e2e, bench-segnet, clean-venv.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+TORCH_VERSION ?= 2.13.0
+# Python packages the tests need beside torch (the TensorBoard round-trip test reads our event files).
+TEST_PY_PACKAGES := tensorboard==2.20.0
+VENV_PY := .venv/bin/python
+CARGO ?= cargo
+# `make train ARGS="--steps 100000"` passes extra arguments to `dqn train`.
+ARGS ?=
+
+.PHONY: help bootstrap test-deps build train test bench bench-env bench-learner bench-e2e bench-segnet clean-venv
+
+help:
+	@sed -n '1,8p' Makefile | sed 's/^# \{0,1\}//'
+
+bootstrap:
+	@TORCH_VERSION=$(TORCH_VERSION) scripts/bootstrap-libtorch.sh
+
+# Installed once, recorded by a stamp that names the package list.
+test-deps: bootstrap
+	@scripts/bootstrap-python-deps.sh "$(TEST_PY_PACKAGES)"
+
+build: bootstrap
+	$(CARGO) build --release --bin dqn
+
+train: build
+	./target/release/dqn train --env breakout $(ARGS)
+
+test: test-deps
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --all-targets -- -D warnings
+	scripts/with-display.sh $(CARGO) test --all-targets
+	$(CARGO) test --doc -p envs
+
+bench: bench-env bench-learner bench-segnet
+
+bench-env: build
+	scripts/bench_env.sh
+
+bench-learner: build
+	scripts/bench_learner.sh
+
+bench-e2e: build
+	scripts/bench_e2e.sh
+
+bench-segnet: build
+	scripts/bench_segnet.sh
+
+clean-venv:
+	rm -rf .venv .venv.partial .libtorch

@@ -1,0 +1,236 @@
+//! The training configuration: one documented serde struct per section, every field with a default.
+//! A run folder's `config.toml` is exactly this struct, resolved (preset + `--config` + `--set`).
+
+use envs::EnvConfig;
+use nets::QNetConfig;
+use serde::{Deserialize, Serialize};
+
+use super::DqnError;
+
+/// Everything `dqn train` needs, as saved in `runs/<run>/config.toml`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrainConfig {
+    /// The env id (`dqn list` shows them).
+    pub env_id: String,
+    /// The preset this configuration started from.
+    #[serde(default)]
+    pub preset: String,
+    /// Preprocessing of the env (ALE/CleanRL defaults). The replay stacks frames itself, so
+    /// `env.frame_stack` is forced to 1 for training and `dqn.frame_stack` sets the stack.
+    #[serde(default)]
+    pub env: EnvConfig,
+    /// The Q-network.
+    #[serde(default)]
+    pub net: QNetConfig,
+    /// The DQN algorithm.
+    #[serde(default)]
+    pub dqn: DqnConfig,
+    /// Logging, checkpoints, evaluation, device.
+    #[serde(default)]
+    pub run: RunConfig,
+}
+
+/// The DQN algorithm's hyperparameters. Defaults are CleanRL's `dqn_atari.py` (see ANCHORS.md),
+/// except where noted.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DqnConfig {
+    /// Agent steps to train for (summed over envs).
+    pub total_steps: u64,
+    /// Adam learning rate.
+    pub learning_rate: f64,
+    /// Adam epsilon (PyTorch default 1e-8).
+    pub adam_eps: f64,
+    /// Replay capacity in transitions.
+    pub buffer_size: usize,
+    /// Transitions per gradient step.
+    pub batch_size: usize,
+    /// Discount factor.
+    pub gamma: f32,
+    /// Frames stacked into one observation (built by the replay buffer and the actor).
+    pub frame_stack: usize,
+    /// Steps between target-network updates.
+    pub target_update_freq: u64,
+    /// Target update rate: 1.0 = hard copy, < 1 = Polyak averaging `θ' ← τθ + (1−τ)θ'`.
+    pub tau: f64,
+    /// Agent steps between gradient steps.
+    pub train_freq: u64,
+    /// Gradient steps each time training happens.
+    pub gradient_steps: u32,
+    /// Steps of (ε-greedy) experience before learning starts.
+    pub learning_starts: u64,
+    /// ε at the start.
+    pub eps_start: f64,
+    /// ε at the end of the schedule.
+    pub eps_end: f64,
+    /// Fraction of `total_steps` over which ε falls linearly.
+    pub eps_fraction: f64,
+    /// Double DQN: the online network picks the next action, the target network values it.
+    pub double_dqn: bool,
+    /// Loss on the TD error: "huber" (SB3 and the Nature paper's clipping) or "mse" (CleanRL).
+    pub loss: Loss,
+    /// Gradient-norm clipping (0 = off). SB3: 10.
+    pub max_grad_norm: f64,
+    /// n-step returns (1 = plain one-step DQN; Rainbow uses 3).
+    pub n_step: usize,
+    /// Prioritized experience replay.
+    pub prioritized: bool,
+    /// PER exponent α.
+    pub per_alpha: f32,
+    /// PER importance-sampling exponent β at the start, annealed linearly to 1 over training.
+    pub per_beta0: f32,
+    /// PER priority floor added to |TD error|.
+    pub per_eps: f32,
+    /// Envs acting in parallel (one batched forward per step over all of them).
+    pub num_envs: usize,
+}
+
+/// TD loss.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Loss {
+    /// Smooth L1 with δ = 1.
+    Huber,
+    /// Squared error.
+    Mse,
+}
+
+impl Default for DqnConfig {
+    fn default() -> Self {
+        DqnConfig {
+            total_steps: 10_000_000,
+            learning_rate: 1e-4,
+            adam_eps: 1e-8,
+            buffer_size: 1_000_000,
+            batch_size: 32,
+            gamma: 0.99,
+            frame_stack: 4,
+            target_update_freq: 1000,
+            tau: 1.0,
+            train_freq: 4,
+            gradient_steps: 1,
+            learning_starts: 80_000,
+            eps_start: 1.0,
+            eps_end: 0.01,
+            eps_fraction: 0.1,
+            double_dqn: true,
+            loss: Loss::Huber,
+            max_grad_norm: 10.0,
+            n_step: 1,
+            prioritized: false,
+            per_alpha: 0.6,
+            per_beta0: 0.4,
+            per_eps: 1e-6,
+            num_envs: 1,
+        }
+    }
+}
+
+/// Where and how a run logs, checkpoints and evaluates.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RunConfig {
+    /// Random seed (envs, ε-greedy, replay sampling, network initialisation).
+    pub seed: u64,
+    /// "auto" (CUDA if available), "cpu", "cuda" or "cuda:N".
+    pub device: String,
+    /// Run name, the `<name>` in `runs/<env>__<name>__<seed>__<time>`.
+    pub name: String,
+    /// Steps between checkpoints (0 = only at the end).
+    pub checkpoint_every: u64,
+    /// Checkpoints kept (oldest deleted first; 0 = keep all).
+    pub keep_checkpoints: usize,
+    /// Steps between evaluations (0 = only at the end).
+    pub eval_every: u64,
+    /// Episodes per evaluation.
+    pub eval_episodes: u32,
+    /// ε during evaluation.
+    pub eval_epsilon: f64,
+    /// Steps between logged scalars (SPS, ε, losses).
+    pub log_every: u64,
+    /// Updates the actor may run ahead of the learner (pipelining; 0 = lock-step).
+    pub pipeline_depth: usize,
+}
+
+impl Default for RunConfig {
+    fn default() -> Self {
+        RunConfig {
+            seed: 1,
+            device: "auto".into(),
+            name: "dqn".into(),
+            checkpoint_every: 100_000,
+            keep_checkpoints: 3,
+            eval_every: 0,
+            eval_episodes: 10,
+            eval_epsilon: 0.01,
+            log_every: 1000,
+            pipeline_depth: 2,
+        }
+    }
+}
+
+impl TrainConfig {
+    /// Checks the values that serde cannot; the error names the key and its valid range.
+    pub fn validate(&self) -> Result<(), DqnError> {
+        let d = &self.dqn;
+        let bad = |key: &str, what: &str| Err(DqnError::Config(format!("{key} {what}")));
+        if d.total_steps == 0 {
+            return bad("dqn.total_steps", "must be at least 1");
+        }
+        if !(d.learning_rate > 0.0 && d.learning_rate.is_finite()) {
+            return bad("dqn.learning_rate", &format!("must be a positive number, got {}", d.learning_rate));
+        }
+        if d.batch_size == 0 {
+            return bad("dqn.batch_size", "must be at least 1");
+        }
+        if d.buffer_size < d.batch_size.max(d.n_step + d.frame_stack + 1) {
+            return bad("dqn.buffer_size", &format!("must be at least the batch size, got {}", d.buffer_size));
+        }
+        if !(0.0..=1.0).contains(&d.gamma) {
+            return bad("dqn.gamma", &format!("must be in [0, 1], got {}", d.gamma));
+        }
+        if d.frame_stack == 0 || d.frame_stack > 32 {
+            return bad("dqn.frame_stack", &format!("must be in 1..=32, got {}", d.frame_stack));
+        }
+        if d.target_update_freq == 0 {
+            return bad("dqn.target_update_freq", "must be at least 1");
+        }
+        if !(d.tau > 0.0 && d.tau <= 1.0) {
+            return bad("dqn.tau", &format!("must be in (0, 1], got {}", d.tau));
+        }
+        if d.train_freq == 0 || d.gradient_steps == 0 {
+            return bad("dqn.train_freq and dqn.gradient_steps", "must be at least 1");
+        }
+        for (key, v) in [("dqn.eps_start", d.eps_start), ("dqn.eps_end", d.eps_end), ("dqn.eps_fraction", d.eps_fraction)] {
+            if !(0.0..=1.0).contains(&v) {
+                return bad(key, &format!("must be in [0, 1], got {v}"));
+            }
+        }
+        if d.n_step == 0 || d.n_step > 100 {
+            return bad("dqn.n_step", &format!("must be in 1..=100, got {}", d.n_step));
+        }
+        if d.num_envs == 0 || d.num_envs > 256 {
+            return bad("dqn.num_envs", &format!("must be in 1..=256, got {}", d.num_envs));
+        }
+        if !(d.max_grad_norm >= 0.0) {
+            return bad("dqn.max_grad_norm", "must be ≥ 0");
+        }
+        if !(0.0..=1.0).contains(&self.run.eval_epsilon) {
+            return bad("run.eval_epsilon", "must be in [0, 1]");
+        }
+        if self.run.log_every == 0 {
+            return bad("run.log_every", "must be at least 1");
+        }
+        if self.run.name.is_empty() || self.run.name.contains(['/', '\\']) || self.run.name.contains("__") {
+            return bad("run.name", "must be non-empty, without '/' or '__'");
+        }
+        self.env.validate().map_err(|e| DqnError::Config(e.to_string()))?;
+        Ok(())
+    }
+
+    /// The env config the trainer actually uses: the replay stacks frames, so the env gives one.
+    pub fn training_env_config(&self) -> EnvConfig {
+        EnvConfig { frame_stack: 1, ..self.env.clone() }
+    }
+}

@@ -1,0 +1,139 @@
+//! Evaluation: full episodes (game over or time limit, across lives) with ε-greedy actions.
+
+use envs::{make, EnvConfig, Frame};
+use nets::QNet;
+use rand::{RngExt, SeedableRng};
+use rand_pcg::Pcg64Mcg;
+use serde::{Deserialize, Serialize};
+use tch::{Device, Tensor};
+
+use super::stack::{FrameStack, ObsElement};
+use super::DqnError;
+
+/// Frames in the evaluation strip logged to TensorBoard.
+const STRIP_FRAMES: usize = 8;
+/// A guard for envs without a time limit: an evaluation episode stops after this many steps.
+const MAX_EVAL_STEPS: u64 = 200_000;
+
+/// The result of an evaluation, as written to `eval.json`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct EvalResult {
+    /// The env id.
+    pub env: String,
+    /// Mean episode return (unclipped game score).
+    pub mean_return: f64,
+    /// Standard deviation of the returns (population).
+    pub std_return: f64,
+    /// Episodes played.
+    pub episodes: u32,
+    /// ε of the ε-greedy policy (0 = greedy).
+    pub epsilon: f64,
+    /// Probability of sticky actions during evaluation.
+    pub sticky_action_prob: f32,
+    /// Every episode's return.
+    pub returns: Vec<f64>,
+    /// Every episode's length in agent steps.
+    pub lengths: Vec<u64>,
+    /// Seed of the first episode.
+    pub seed: u64,
+}
+
+/// Picks the greedy action for one stacked observation and returns the Q-values too.
+pub fn greedy_action<T: ObsElement>(net: &QNet, stack: &[T], obs_shape: &[i64]) -> Result<(usize, Vec<f32>), DqnError> {
+    let mut shape = vec![1i64];
+    shape.extend_from_slice(obs_shape);
+    let x = Tensor::f_from_slice(stack)?.f_view(shape.as_slice())?;
+    let q = tch::no_grad(|| net.forward(&x, false))?.f_to_device(Device::Cpu)?.f_view([-1i64])?;
+    let q: Vec<f32> = Vec::try_from(&q)?;
+    let best = q.iter().enumerate().fold(0, |b, (i, v)| if *v > q[b] { i } else { b });
+    Ok((best, q))
+}
+
+/// Plays `episodes` full episodes with an ε-greedy policy over `net`. Returns the result and, if
+/// `with_strip`, a strip of frames from the first episode.
+#[allow(clippy::too_many_arguments)]
+pub fn evaluate<T: ObsElement>(
+    net: &QNet,
+    env_id: &str,
+    env_cfg: &EnvConfig,
+    frame_stack: usize,
+    episodes: u32,
+    epsilon: f64,
+    seed: u64,
+    with_strip: bool,
+) -> Result<(EvalResult, Option<Frame>), DqnError> {
+    let mut env = make(env_id, &EnvConfig { frame_stack: 1, ..env_cfg.clone() })?;
+    let n_actions = env.num_actions();
+    let mut rng = Pcg64Mcg::seed_from_u64(seed ^ 0xe7a1);
+    let obs_shape = net.obs_shape().to_vec();
+    let (mut returns, mut lengths) = (Vec::new(), Vec::new());
+    let mut strip_frames: Vec<Frame> = Vec::new();
+    let (w, h) = env.render_size();
+    for episode in 0..episodes {
+        let (obs, _) = env.reset(Some(seed.wrapping_add(episode as u64)));
+        let first = T::of_obs(&obs).ok_or_else(|| DqnError::Internal("observation type mismatch".into()))?;
+        let mut stack = FrameStack::new(frame_stack, first.len());
+        stack.reset(first);
+        let mut steps = 0u64;
+        let mut total = 0.0;
+        loop {
+            let action = if rng.random::<f64>() < epsilon {
+                rng.random_range(0..n_actions)
+            } else {
+                greedy_action(net, stack.as_slice(), &obs_shape)?.0
+            };
+            let step = env.step(action)?;
+            steps += 1;
+            let frame = T::of_obs(&step.obs).ok_or_else(|| DqnError::Internal("observation type mismatch".into()))?;
+            stack.push(frame);
+            total += step.reward as f64;
+            let done = step.terminated || step.truncated;
+            let finished = step.info.episode;
+            if with_strip && episode == 0 && steps % 16 == 1 && strip_frames.len() < STRIP_FRAMES {
+                let mut f = Frame::new(w, h);
+                env.render(&mut f);
+                strip_frames.push(f);
+            }
+            if let Some(ep) = finished {
+                returns.push(ep.episode_return);
+                lengths.push(ep.length);
+                break;
+            }
+            if steps >= MAX_EVAL_STEPS {
+                returns.push(total);
+                lengths.push(steps);
+                break;
+            }
+            if done {
+                // A lost life with episodic life on: the game goes on after reset().
+                let (obs, _) = env.reset(None);
+                let first = T::of_obs(&obs).ok_or_else(|| DqnError::Internal("observation type mismatch".into()))?;
+                stack.reset(first);
+            }
+        }
+    }
+    let n = returns.len().max(1) as f64;
+    let mean = returns.iter().sum::<f64>() / n;
+    let std = (returns.iter().map(|r| (r - mean).powi(2)).sum::<f64>() / n).sqrt();
+    let strip = (!strip_frames.is_empty()).then(|| {
+        let mut s = Frame::new(w * strip_frames.len(), h);
+        for (i, f) in strip_frames.iter().enumerate() {
+            s.blit_scaled(f, (i * w) as i32, 0, 1);
+        }
+        s
+    });
+    Ok((
+        EvalResult {
+            env: env_id.to_string(),
+            mean_return: mean,
+            std_return: std,
+            episodes: returns.len() as u32,
+            epsilon,
+            sticky_action_prob: env_cfg.sticky_action_prob,
+            returns,
+            lengths,
+            seed,
+        },
+        strip,
+    ))
+}

@@ -1,0 +1,199 @@
+//! The learner: the online Q-network, its optimizer, and one DQN gradient step.
+//!
+//! The TD target `r + γ^m · Q_target(s', a*)` needs the target network's values `Q_target(s')`.
+//! Those arrive with the batch (the actor thread computes them with its own copy of the target
+//! network, on the other core), so one update here is: online forward on `s` (and on `s'` for
+//! Double DQN's argmax), loss, backward, gradient clipping, Adam.
+
+use nets::{Adam, AdamConfig, QNet, QNetConfig};
+use tch::nn::VarStore;
+use tch::{Device, Kind, Reduction, Tensor};
+
+use super::config::{DqnConfig, Loss};
+use super::DqnError;
+
+/// A network plus its VarStore, with its variables in a fixed (name) order, so that snapshots
+/// of one copy can be loaded into another.
+pub struct NetCopy {
+    /// The variables' owner.
+    pub vs: VarStore,
+    /// The network.
+    pub net: QNet,
+    names: Vec<String>,
+    vars: Vec<Tensor>,
+}
+
+impl NetCopy {
+    /// Builds a network on `device` with variables `backbone.*` and `head.*`.
+    pub fn new(cfg: &QNetConfig, obs_shape: &[i64], n_actions: i64, device: Device) -> Result<NetCopy, DqnError> {
+        let vs = VarStore::new(device);
+        let net = QNet::new(&vs.root(), cfg, obs_shape, n_actions)?;
+        let mut named: Vec<(String, Tensor)> = vs.variables().into_iter().collect();
+        named.sort_by(|a, b| a.0.cmp(&b.0));
+        let (names, vars) = named.into_iter().unzip();
+        Ok(NetCopy { vs, net, names, vars })
+    }
+
+    /// Deep copies of every variable, in name order (for another thread's copy).
+    pub fn snapshot(&self) -> Vec<Tensor> {
+        tch::no_grad(|| self.vars.iter().map(|v| v.detach().copy()).collect())
+    }
+
+    /// Copies a snapshot taken from a network of the same configuration.
+    pub fn load_snapshot(&mut self, snapshot: &[Tensor]) -> Result<(), DqnError> {
+        if snapshot.len() != self.vars.len() {
+            return Err(DqnError::Internal(format!(
+                "snapshot has {} tensors, network has {}",
+                snapshot.len(),
+                self.vars.len()
+            )));
+        }
+        tch::no_grad(|| -> Result<(), tch::TchError> {
+            for (dst, src) in self.vars.iter_mut().zip(snapshot) {
+                dst.f_copy_(src)?;
+            }
+            Ok(())
+        })?;
+        Ok(())
+    }
+
+    /// Polyak averaging towards a snapshot: `θ' ← τ·θ + (1 − τ)·θ'` (τ = 1 is a hard copy).
+    pub fn blend_snapshot(&mut self, snapshot: &[Tensor], tau: f64) -> Result<(), DqnError> {
+        if tau >= 1.0 {
+            return self.load_snapshot(snapshot);
+        }
+        tch::no_grad(|| -> Result<(), tch::TchError> {
+            for (dst, src) in self.vars.iter_mut().zip(snapshot) {
+                let _ = dst.f_lerp_(src, tau)?;
+            }
+            Ok(())
+        })?;
+        Ok(())
+    }
+
+    /// Variable names, in snapshot order.
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+
+    /// Named variables (shallow), for checkpoints.
+    pub fn named_tensors(&self, prefix: &str) -> Vec<(String, Tensor)> {
+        self.names.iter().zip(&self.vars).map(|(n, v)| (format!("{prefix}{n}"), v.shallow_clone())).collect()
+    }
+}
+
+/// A batch on its way to the learner: tensors made from a replay [`crate::replay::Batch`], plus the
+/// target network's Q-values of the next states.
+pub struct TensorBatch {
+    /// `[B, ...obs_shape]` u8 or f32.
+    pub obs: Tensor,
+    /// `[B, ...obs_shape]`, needed only for Double DQN's argmax (undefined otherwise).
+    pub next_obs: Option<Tensor>,
+    /// `[B]` i64.
+    pub actions: Tensor,
+    /// `[B]` f32 n-step discounted reward sums.
+    pub returns: Tensor,
+    /// `[B]` f32: γ^m, or 0 where the episode terminated.
+    pub discounts: Tensor,
+    /// `[B]` f32 importance weights.
+    pub weights: Tensor,
+    /// `[B, A]` f32: Q_target(s', ·), computed by the actor's target copy.
+    pub target_next_q: Tensor,
+}
+
+/// What one gradient step measured.
+#[derive(Debug, Clone, Default)]
+pub struct UpdateStats {
+    /// The weighted TD loss.
+    pub loss: f64,
+    /// Mean Q(s, a) of the batch.
+    pub q_mean: f64,
+    /// |TD error| per transition (for prioritized replay), on the CPU.
+    pub td_abs: Vec<f32>,
+}
+
+/// The online network, Adam, and the DQN update.
+pub struct Learner {
+    /// The online network.
+    pub online: NetCopy,
+    /// Adam over the online network's variables.
+    pub adam: Adam,
+    loss: Loss,
+    double_dqn: bool,
+    max_grad_norm: f64,
+    need_td: bool,
+    /// Gradient steps done.
+    pub updates: u64,
+}
+
+impl Learner {
+    /// A fresh learner for `cfg` on `device`.
+    pub fn new(
+        net_cfg: &QNetConfig,
+        dqn: &DqnConfig,
+        obs_shape: &[i64],
+        n_actions: i64,
+        device: Device,
+    ) -> Result<Learner, DqnError> {
+        let online = NetCopy::new(net_cfg, obs_shape, n_actions, device)?;
+        let adam = Adam::new(
+            &online.vs,
+            AdamConfig { lr: dqn.learning_rate, eps: dqn.adam_eps, ..AdamConfig::default() },
+        )?;
+        Ok(Learner {
+            online,
+            adam,
+            loss: dqn.loss,
+            double_dqn: dqn.double_dqn,
+            max_grad_norm: dqn.max_grad_norm,
+            need_td: dqn.prioritized,
+            updates: 0,
+        })
+    }
+
+    /// One gradient step on `batch`. The loss is always read back (to stop on NaN); `read_stats`
+    /// also reads the mean Q-value, for logging.
+    pub fn update(&mut self, batch: &TensorBatch, read_stats: bool) -> Result<UpdateStats, DqnError> {
+        let q_all = self.online.net.forward(&batch.obs, true)?;
+        let q = q_all.f_gather(1, &batch.actions.f_unsqueeze(1)?, false)?.f_squeeze_dim(1)?;
+        let target = tch::no_grad(|| -> Result<Tensor, DqnError> {
+            let next_q = if self.double_dqn {
+                let next_obs = batch
+                    .next_obs
+                    .as_ref()
+                    .ok_or_else(|| DqnError::Internal("Double DQN needs next_obs in the batch".into()))?;
+                let best = self.online.net.forward(next_obs, false)?.f_argmax(1, true)?;
+                batch.target_next_q.f_gather(1, &best, false)?.f_squeeze_dim(1)?
+            } else {
+                batch.target_next_q.f_amax([1i64].as_slice(), false)?
+            };
+            Ok(batch.returns.f_add(&batch.discounts.f_mul(&next_q)?)?)
+        })?;
+        let per_item = match self.loss {
+            Loss::Huber => q.f_smooth_l1_loss(&target, Reduction::None, 1.0)?,
+            Loss::Mse => q.f_mse_loss(&target, Reduction::None)?,
+        };
+        let loss = per_item.f_mul(&batch.weights)?.f_mean(Kind::Float)?;
+        self.adam.zero_grad();
+        loss.f_backward()?;
+        if self.max_grad_norm > 0.0 {
+            let _ = self.adam.clip_grad_norm(self.max_grad_norm)?;
+        }
+        self.adam.step()?;
+        self.updates += 1;
+        let mut stats = UpdateStats::default();
+        // Read every step: a NaN must stop the run before a bad checkpoint is written.
+        stats.loss = f64::try_from(&loss)?;
+        if read_stats {
+            stats.q_mean = f64::try_from(&q.f_mean(Kind::Float)?)?;
+        }
+        if self.need_td {
+            let td = tch::no_grad(|| q.f_sub(&target)?.f_abs()?.f_to_device(Device::Cpu))?;
+            stats.td_abs = Vec::<f32>::try_from(&td)?;
+        }
+        if !stats.loss.is_finite() || !stats.q_mean.is_finite() {
+            return Err(DqnError::NonFinite { update: self.updates });
+        }
+        Ok(stats)
+    }
+}

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs the Python packages the tests need (beside torch) into the project venv, once.
+# The stamp names the package list, so changing the list reinstalls.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+packages="$1"
+stamp=".venv/.python-deps"
+[ -x .venv/bin/python ] || { echo "bootstrap: no .venv yet; run make bootstrap" >&2; exit 1; }
+if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$packages" ]; then exit 0; fi
+echo "bootstrap: installing Python test packages: $packages"
+log=$(mktemp)
+# shellcheck disable=SC2086
+if ! .venv/bin/python -m pip install --progress-bar off $packages >"$log" 2>&1; then
+  tail -n 5 "$log" >&2
+  if grep -qiE "(connection|resolve|network|timed out|unreachable)" "$log"; then
+    echo "bootstrap: cannot reach PyPI to install: $packages; check the network" >&2
+  else
+    echo "bootstrap: pip could not install: $packages (log above)" >&2
+  fi
+  exit 1
+fi
+rm -f "$log"
+echo "$packages" >"$stamp"

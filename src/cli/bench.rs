@@ -1,0 +1,267 @@
+//! `dqn bench`: speed and memory figures, each beside its peer where one exists. The peers are
+//! Python scripts in benches/peers/, run with the project venv in the same call, so every ratio
+//! comes from one machine at one time.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::Instant;
+
+use agents::dqn::{DqnConfig, Learner, Loss, NetCopy, TensorBatch};
+use clap::{Args, Subcommand};
+use envs::EnvConfig;
+use nets::QNetConfig;
+use tch::{Device, Kind, Tensor};
+
+/// Arguments of `dqn bench`.
+#[derive(Args, Debug)]
+pub struct BenchArgs {
+    #[command(subcommand)]
+    pub what: BenchWhat,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum BenchWhat {
+    /// Agent steps/s with the full DQN preprocessing (skip 4, 84×84 gray, stack 4), random actions.
+    Env {
+        /// Env id.
+        #[arg(long, default_value = "breakout")]
+        env: String,
+        /// Agent steps per configuration.
+        #[arg(long, default_value_t = 2_000_000)]
+        steps: u64,
+        /// Envs of the vector-env configuration.
+        #[arg(long, default_value_t = 8)]
+        num_envs: usize,
+        /// One JSON object per configuration.
+        #[arg(long)]
+        json: bool,
+    },
+    /// DQN updates/s (Nature CNN, batch 32) and batch-1 act forwards/s, beside PyTorch.
+    Learner {
+        /// Updates to time.
+        #[arg(long, default_value_t = 60)]
+        updates: usize,
+        /// Act forwards to time.
+        #[arg(long, default_value_t = 600)]
+        acts: usize,
+        /// auto | cpu | cuda | cuda:N.
+        #[arg(long, default_value = "cpu")]
+        device: String,
+        /// Skip the PyTorch peer.
+        #[arg(long)]
+        no_peer: bool,
+        /// One JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Replay memory per transition for 84×84 frames, 4-stack, with a full buffer.
+    Replay {
+        /// Transitions in the (full) buffer.
+        #[arg(long, default_value_t = 100_000)]
+        capacity: usize,
+        /// Also the prioritized variant.
+        #[arg(long)]
+        prioritized: bool,
+        /// One JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+    /// SegNet `basic` inference images/s at 360×480, beside PyTorch.
+    Segnet {
+        /// Images to time.
+        #[arg(long, default_value_t = 10)]
+        iters: usize,
+        /// Preset.
+        #[arg(long, default_value = "basic")]
+        preset: String,
+        /// auto | cpu | cuda | cuda:N.
+        #[arg(long, default_value = "cpu")]
+        device: String,
+        /// Skip the PyTorch peer.
+        #[arg(long)]
+        no_peer: bool,
+        /// One JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+pub fn run(a: BenchArgs) -> anyhow::Result<()> {
+    match a.what {
+        BenchWhat::Env { env, steps, num_envs, json } => bench_env(&env, steps, num_envs, json),
+        BenchWhat::Learner { updates, acts, device, no_peer, json } => {
+            bench_learner(updates, acts, super::device(&device)?, &device, no_peer, json)
+        }
+        BenchWhat::Replay { capacity, prioritized, json } => {
+            for p in if prioritized { vec![false, true] } else { vec![false] } {
+                let r = agents::replay::bench_replay(capacity, p)?;
+                if json {
+                    println!(
+                        "{}",
+                        serde_json::json!({"capacity": r.capacity, "frame_len": r.frame_len, "frame_stack": r.frame_stack,
+                        "prioritized": r.prioritized, "bytes_allocated": r.bytes_allocated,
+                        "bytes_per_transition": r.bytes_per_transition, "push_per_sec": r.push_per_s,
+                        "sample_batches_per_sec": r.sample_batches_per_s, "batch_size": r.batch_size})
+                    );
+                } else {
+                    println!(
+                        "replay {} ({} transitions, 84×84, stack {}): {:.0} bytes/transition ({:.1} MiB), {:.0} pushes/s, {:.0} batches of {}/s  [SB3: 28,240 optimized, 56,464 default]",
+                        if p { "prioritized" } else { "uniform" },
+                        r.capacity, r.frame_stack, r.bytes_per_transition, r.bytes_allocated as f64 / 1048576.0,
+                        r.push_per_s, r.sample_batches_per_s, r.batch_size
+                    );
+                }
+            }
+            Ok(())
+        }
+        BenchWhat::Segnet { iters, preset, device, no_peer, json } => {
+            let dev = super::device(&device)?;
+            let ours = nets::bench::segnet_inference(&preset, 360, 480, iters, dev)?;
+            let peer = if no_peer {
+                None
+            } else {
+                run_peer(
+                    "benches/peers/torch_segnet.py",
+                    &["--preset", &preset, "--iters", &iters.to_string(), "--device", &device_name(dev)],
+                )
+            };
+            let peer_ips = peer.as_ref().and_then(|v| v["images_per_sec"].as_f64());
+            report(json, serde_json::json!({"bench": "segnet", "preset": preset, "size": "360x480",
+                "threads": tch::get_num_threads(), "device": device_name(dev), "images_per_sec": ours,
+                "peer_images_per_sec": peer_ips, "ratio": peer_ips.map(|p| ours / p)}));
+            Ok(())
+        }
+    }
+}
+
+fn device_name(d: Device) -> String {
+    match d {
+        Device::Cuda(i) => format!("cuda:{i}"),
+        _ => "cpu".into(),
+    }
+}
+
+fn report(json: bool, v: serde_json::Value) {
+    if json {
+        println!("{v}");
+    } else if let Some(obj) = v.as_object() {
+        let parts: Vec<String> = obj
+            .iter()
+            .filter(|(_, v)| !v.is_null())
+            .map(|(k, v)| match v.as_f64() {
+                Some(f) if f.fract() != 0.0 => format!("{k} {f:.2}"),
+                _ => format!("{k} {}", v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string())),
+            })
+            .collect();
+        println!("{}", parts.join("  "));
+    }
+}
+
+/// Runs a peer script with the project venv's Python and the same thread count; `None` (with a
+/// note on stderr) when the venv or the script is missing or the script fails.
+fn run_peer(script: &str, args: &[&str]) -> Option<serde_json::Value> {
+    let python = Path::new(".venv/bin/python");
+    if !python.exists() || !Path::new(script).exists() {
+        eprintln!("note: peer {script} skipped (run from the repository root after `make bootstrap`)");
+        return None;
+    }
+    let threads = tch::get_num_threads().to_string();
+    let out = Command::new(python).arg(script).arg("--threads").arg(&threads).args(args).output().ok()?;
+    if !out.status.success() {
+        eprintln!("note: peer {script} failed: {}", String::from_utf8_lossy(&out.stderr).lines().last().unwrap_or(""));
+        return None;
+    }
+    String::from_utf8_lossy(&out.stdout).lines().rev().find_map(|l| serde_json::from_str(l).ok())
+}
+
+fn bench_env(id: &str, steps: u64, num_envs: usize, json: bool) -> anyhow::Result<()> {
+    let cfg = EnvConfig::default();
+    for n in [1, num_envs] {
+        let r = envs::bench::bench_env(id, &cfg, n, steps, 0)?;
+        if json {
+            println!("{}", r.to_json());
+        } else {
+            println!(
+                "{}: {} env{} on {} thread{}: {:.0} agent steps/s ({:.0} frames/s)",
+                r.env,
+                r.num_envs,
+                if r.num_envs == 1 { "" } else { "s" },
+                r.threads,
+                if r.threads == 1 { "" } else { "s" },
+                r.steps_per_sec,
+                r.frames_per_sec
+            );
+        }
+    }
+    Ok(())
+}
+
+fn bench_learner(updates: usize, acts: usize, dev: Device, device: &str, no_peer: bool, json: bool) -> anyhow::Result<()> {
+    // The same update as benches/peers/torch_learner.py: plain DQN (max over the target net),
+    // Huber loss, clip 10, Adam 1e-4, batch 32 of u8 4×84×84 already on the device. In training
+    // the target forward runs on the actor thread; here it is timed with the update, as in PyTorch.
+    tch::manual_seed(0);
+    let dqn = DqnConfig { double_dqn: false, loss: Loss::Huber, max_grad_norm: 10.0, ..DqnConfig::default() };
+    let net = QNetConfig::nature();
+    let shape = [4i64, 84, 84];
+    let mut learner = Learner::new(&net, &dqn, &shape, 4, dev)?;
+    let target = NetCopy::new(&net, &shape, 4, dev)?;
+    let b = 32i64;
+    let obs = Tensor::f_randint(256, [b, 4, 84, 84], (Kind::Uint8, dev))?;
+    let next_obs = Tensor::f_randint(256, [b, 4, 84, 84], (Kind::Uint8, dev))?;
+    let actions = Tensor::f_randint(4, [b], (Kind::Int64, dev))?;
+    let returns = Tensor::f_rand([b], (Kind::Float, dev))?;
+    let discounts = Tensor::f_full([b], 0.99, (Kind::Float, dev))?;
+    let weights = Tensor::f_ones([b], (Kind::Float, dev))?;
+    let mut one_update = || -> anyhow::Result<()> {
+        let target_next_q = tch::no_grad(|| target.net.forward(&next_obs, false))?;
+        let batch = TensorBatch {
+            obs: obs.shallow_clone(),
+            next_obs: None,
+            actions: actions.shallow_clone(),
+            returns: returns.shallow_clone(),
+            discounts: discounts.shallow_clone(),
+            weights: weights.shallow_clone(),
+            target_next_q,
+        };
+        learner.update(&batch, false)?;
+        Ok(())
+    };
+    for _ in 0..3 {
+        one_update()?;
+    }
+    let t = Instant::now();
+    for _ in 0..updates.max(1) {
+        one_update()?;
+    }
+    let updates_per_sec = updates.max(1) as f64 / t.elapsed().as_secs_f64();
+    let x = Tensor::f_randint(256, [1, 4, 84, 84], (Kind::Uint8, Device::Cpu))?;
+    let act = || -> anyhow::Result<i64> {
+        let q = tch::no_grad(|| learner.online.net.forward(&x, false))?;
+        Ok(q.f_argmax(1, false)?.int64_value(&[0]))
+    };
+    for _ in 0..10 {
+        act()?;
+    }
+    let t = Instant::now();
+    for _ in 0..acts.max(1) {
+        act()?;
+    }
+    let act_per_sec = acts.max(1) as f64 / t.elapsed().as_secs_f64();
+    let peer = if no_peer {
+        None
+    } else {
+        run_peer(
+            "benches/peers/torch_learner.py",
+            &["--updates", &updates.to_string(), "--acts", &acts.to_string(), "--device", &device_name(dev)],
+        )
+    };
+    let pu = peer.as_ref().and_then(|v| v["updates_per_sec"].as_f64());
+    let pa = peer.as_ref().and_then(|v| v["act_per_sec"].as_f64());
+    let _ = device;
+    report(json, serde_json::json!({"bench": "learner", "net": "nature", "batch": b, "threads": tch::get_num_threads(),
+        "device": device_name(dev), "updates_per_sec": updates_per_sec, "act_per_sec": act_per_sec,
+        "peer_updates_per_sec": pu, "peer_act_per_sec": pa,
+        "updates_ratio": pu.map(|p| updates_per_sec / p), "act_ratio": pa.map(|p| act_per_sec / p)}));
+    Ok(())
+}

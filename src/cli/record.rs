@@ -1,0 +1,103 @@
+//! `dqn record`: a GIF of a random agent (`--env ID --policy random`) or of a trained one (`RUN`).
+
+use std::path::PathBuf;
+
+use agents::dqn::stack::{FrameStack, ObsElement};
+use agents::dqn::Policy;
+use clap::Args;
+use envs::record::{record_random, GifRecorder};
+use envs::{make, Env, Frame};
+use rand::{RngExt, SeedableRng};
+
+/// Arguments of `dqn record`.
+#[derive(Args, Debug)]
+#[command(after_help = "Examples:\n  dqn record --env breakout --policy random --steps 500 --out breakout.gif\n  dqn record runs/breakout__dqn__1__1700000000 --out agent.gif --steps 2000")]
+pub struct RecordArgs {
+    /// A trained run folder or checkpoint (plays its greedy policy); omit for --policy random.
+    pub run: Option<PathBuf>,
+    /// Env id (needed with --policy random).
+    #[arg(long)]
+    pub env: Option<String>,
+    /// `random`, or `greedy` (the default when RUN is given).
+    #[arg(long)]
+    pub policy: Option<String>,
+    /// Agent steps to record.
+    #[arg(long, default_value_t = 500)]
+    pub steps: u64,
+    /// ε of the trained policy's actions (keeps it from stalling).
+    #[arg(long, default_value_t = 0.01)]
+    pub epsilon: f64,
+    /// Output GIF.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Pixel scale of the GIF.
+    #[arg(long, default_value_t = 2)]
+    pub scale: usize,
+    /// Seed.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+}
+
+pub fn run(a: RecordArgs) -> anyhow::Result<()> {
+    if a.steps == 0 {
+        anyhow::bail!("--steps must be at least 1");
+    }
+    match (a.run.as_ref(), a.policy.as_deref()) {
+        (None, Some("random")) | (None, None) => {
+            let env = a.env.as_deref().ok_or_else(|| anyhow::anyhow!("--env is required with --policy random"))?;
+            let s = record_random(env, a.steps, a.seed, &a.out, a.scale)?;
+            println!("wrote {} ({} frames, {} episodes ended)", a.out.display(), s.frames, s.episodes);
+            Ok(())
+        }
+        (None, Some(p)) => anyhow::bail!("--policy {p} needs a trained RUN folder; without one use --policy random"),
+        (Some(_), Some(p)) if p != "greedy" => anyhow::bail!("unknown --policy '{p}': use random or greedy"),
+        (Some(run), _) => {
+            let policy = Policy::load(run, tch::Device::Cpu)?;
+            if let Some(env) = &a.env {
+                if *env != policy.cfg.env_id {
+                    anyhow::bail!("{} was trained on '{}', not '{env}'", run.display(), policy.cfg.env_id);
+                }
+            }
+            let frames = if policy.pixels { record_policy::<u8>(&policy, &a)? } else { record_policy::<f32>(&policy, &a)? };
+            println!("wrote {} ({frames} frames) from {}", a.out.display(), policy.checkpoint.display());
+            Ok(())
+        }
+    }
+}
+
+fn record_policy<T: ObsElement>(policy: &Policy, a: &RecordArgs) -> anyhow::Result<u64> {
+    let cfg = &policy.cfg;
+    let env_cfg = cfg.training_env_config();
+    let mut env: Box<dyn Env> = make(&cfg.env_id, &env_cfg)?;
+    let (w, h) = env.render_size();
+    let fps = if cfg.env_id == "cartpole" { 50.0 } else { 60.0 / env_cfg.frame_skip as f32 };
+    let mut gif = GifRecorder::create(&a.out, w, h, fps, a.scale)?;
+    let mut rng = rand_pcg::Pcg64Mcg::seed_from_u64(a.seed);
+    let mut frame = Frame::new(w, h);
+    let (obs, _) = env.reset(Some(a.seed));
+    let first = T::of_obs(&obs).ok_or_else(|| anyhow::anyhow!("observation type mismatch"))?;
+    let mut stack = FrameStack::new(cfg.dqn.frame_stack, first.len());
+    stack.reset(first);
+    env.render(&mut frame);
+    gif.push(&frame)?;
+    for _ in 0..a.steps {
+        let action = if rng.random::<f64>() < a.epsilon {
+            rng.random_range(0..env.num_actions())
+        } else {
+            policy.act(stack.as_slice())?.0
+        };
+        let step = env.step(action)?;
+        let done = step.terminated || step.truncated;
+        let f = T::of_obs(&step.obs).ok_or_else(|| anyhow::anyhow!("observation type mismatch"))?;
+        stack.push(f);
+        env.render(&mut frame);
+        gif.push(&frame)?;
+        if done {
+            let (obs, _) = env.reset(None);
+            stack.reset(T::of_obs(&obs).ok_or_else(|| anyhow::anyhow!("observation type mismatch"))?);
+        }
+    }
+    let frames = gif.frames();
+    gif.finish()?;
+    Ok(frames)
+}

@@ -1,0 +1,110 @@
+//! Process-level set-up that must happen before libtorch starts: the CPU thread count.
+//!
+//! libtorch's OpenMP pool reads `OMP_NUM_THREADS` when the library is loaded, which is before
+//! `main` runs, and `tch::set_num_threads` called afterwards was measured to be several times
+//! slower than the environment variable (issue 2). So `--threads N` sets the variable and re-executes
+//! the binary once; the marker variable `DQN_THREADS_APPLIED` stops a second re-exec.
+
+use std::ffi::OsString;
+
+/// Default intra-op threads for libtorch on CPU. One thread: on a 2-core machine the other core
+/// steps the envs, and 2 OpenMP threads were measured to collapse (≈10× slower) whenever the other
+/// core was busy. Measured figures are in the README ("CPU threads").
+pub const DEFAULT_THREADS: usize = 1;
+
+const APPLIED: &str = "DQN_THREADS_APPLIED";
+
+/// Finds `--threads N` / `--threads=N` in the raw arguments (before clap runs, since clap's errors
+/// must not be printed twice).
+fn threads_arg(args: &[OsString]) -> Option<String> {
+    let mut it = args.iter().skip(1);
+    while let Some(a) = it.next() {
+        let a = a.to_string_lossy();
+        if a == "--" {
+            break;
+        }
+        if a == "--threads" {
+            return it.next().map(|v| v.to_string_lossy().into_owned());
+        }
+        if let Some(v) = a.strip_prefix("--threads=") {
+            return Some(v.to_string());
+        }
+    }
+    None
+}
+
+/// Makes sure libtorch starts with the wanted thread count, re-executing the process if needed.
+/// Returns an error message for an invalid `--threads` value. An `OMP_NUM_THREADS` that the user
+/// exported is kept when `--threads` is not given.
+pub fn apply_threads() -> Result<(), String> {
+    let args: Vec<OsString> = std::env::args_os().collect();
+    let wanted = match threads_arg(&args) {
+        Some(v) => match v.parse::<usize>() {
+            Ok(n) if (1..=1024).contains(&n) => n,
+            _ => return Err(format!("--threads must be a whole number from 1 to 1024, got '{v}'")),
+        },
+        None => match std::env::var("OMP_NUM_THREADS").ok().and_then(|v| v.parse::<usize>().ok()) {
+            Some(n) if n > 0 => n,
+            _ => DEFAULT_THREADS,
+        },
+    };
+    let current = std::env::var("OMP_NUM_THREADS").ok().and_then(|v| v.parse::<usize>().ok());
+    if current == Some(wanted) {
+        return Ok(());
+    }
+    if std::env::var_os(APPLIED).is_some() {
+        // Already re-executed once; never loop.
+        return Ok(());
+    }
+    std::env::set_var("OMP_NUM_THREADS", wanted.to_string());
+    std::env::set_var("MKL_NUM_THREADS", wanted.to_string());
+    std::env::set_var(APPLIED, "1");
+    let exe = std::env::current_exe().map_err(|e| format!("cannot find the dqn executable to apply --threads: {e}"))?;
+    use std::os::unix::process::CommandExt;
+    let err = std::process::Command::new(exe).args(&args[1..]).exec();
+    Err(format!("cannot re-execute dqn to apply --threads: {err}"))
+}
+
+/// The thread count libtorch is running with.
+pub fn torch_threads() -> i32 {
+    tch::get_num_threads()
+}
+
+/// `dqn --version`: versions, threads and CUDA, one fact per line.
+pub fn version_text() -> String {
+    let cuda = tch::Cuda::is_available();
+    let mut s = format!(
+        "dqn {}\ntch {}\nlibtorch {} ({})\nthreads {} (OMP_NUM_THREADS={})\ncuda {}",
+        env!("CARGO_PKG_VERSION"),
+        env!("DQN_TCH_VERSION"),
+        env!("DQN_LIBTORCH_VERSION"),
+        env!("DQN_LIBTORCH_DIR"),
+        torch_threads(),
+        std::env::var("OMP_NUM_THREADS").unwrap_or_else(|_| "unset".into()),
+        if cuda { "available" } else { "not available" },
+    );
+    if cuda {
+        s.push_str(&format!(
+            " ({} device{}, cudnn {})",
+            tch::Cuda::device_count(),
+            if tch::Cuda::device_count() == 1 { "" } else { "s" },
+            if tch::Cuda::cudnn_is_available() { "available" } else { "not available" }
+        ));
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_threads_in_both_spellings() {
+        let a: Vec<OsString> = ["dqn", "train", "--threads", "2"].iter().map(OsString::from).collect();
+        assert_eq!(threads_arg(&a).as_deref(), Some("2"));
+        let b: Vec<OsString> = ["dqn", "--threads=3", "bench"].iter().map(OsString::from).collect();
+        assert_eq!(threads_arg(&b).as_deref(), Some("3"));
+        let c: Vec<OsString> = ["dqn", "train", "--", "--threads", "2"].iter().map(OsString::from).collect();
+        assert_eq!(threads_arg(&c), None);
+    }
+}
