@@ -156,6 +156,7 @@ impl Driving {
             lanes: 3,
             pavement_out: 1.3,
             travelled: self.travelled,
+            row_height: 2.0,
         }
     }
 

@@ -41,6 +41,7 @@ pub fn sample_scene(scene: &mut Scene, rng: &mut GameRng) {
         lanes,
         pavement_out: rng.random_range(1.2f32..1.6),
         travelled: rng.random_range(0.0f32..100.0),
+        row_height: 1.0,
     };
     let town = rng.random_bool(0.6);
 

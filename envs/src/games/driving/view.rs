@@ -30,6 +30,9 @@ pub struct View {
     pub pavement_out: f32,
     /// Distance travelled, which moves the stripes of asphalt shades, markings and kerbs.
     pub travelled: f32,
+    /// Height of one ground scanline in logical rows (the game uses 2, like the Atari's
+    /// double-height lines, which halves the rectangles drawn).
+    pub row_height: f32,
 }
 
 /// Where a world point lands: screen position and pixels per world unit.
@@ -67,7 +70,7 @@ impl View {
         })
     }
 
-    /// Draws the ground from the horizon to `bottom`, one scanline per logical row: grass
+    /// Draws the ground from the horizon to `bottom`, one scanline per `row_height` rows: grass
     /// (class Tree) as one block, then per row the pavement span (kerb shades alternate with
     /// depth), the asphalt span and the lane markings (class Road).
     pub fn draw_ground(&self, scene: &mut Scene, pal: &DrivingPalette) {
@@ -80,41 +83,44 @@ impl View {
             pal.grass,
             Class::Tree,
         );
-        let first = self.horizon.floor() as i32 + 1;
-        let last = self.bottom.ceil() as i32;
         let span = self.bottom - self.horizon;
-        for row in first..last {
-            let y = row as f32;
+        let step = self.row_height.max(1.0);
+        let mut y = self.horizon.floor() + 1.0;
+        while y < self.bottom {
+            let (row_y, row_h) = (y, step.min(self.bottom - y));
+            y += step;
             // The depth at the row's centre decides its stripes.
-            let d = ((y + 0.5 - self.horizon) / span).clamp(1e-3, 1.0);
+            let d = ((row_y + 0.5 * row_h - self.horizon) / span).clamp(1e-3, 1.0);
             let z = self.z_near / d;
             let centre = self.centre(d);
             let half = self.half_road * d;
-            let stripe = ((z + self.travelled) * 0.5).floor() as i64;
+            // Depth covered by this scanline: where it exceeds a stripe, stripes would alias into
+            // noise, so the far road is drawn in one shade with solid markings.
+            let d_top = ((row_y - self.horizon) / span).max(1e-3);
+            let d_bottom = ((row_y + row_h - self.horizon) / span).max(1e-3);
+            let dz = self.z_near / d_top - self.z_near / d_bottom;
+            let shade = if dz < 1.0 {
+                (((z + self.travelled) * 0.5).floor() as i64 & 1) as usize
+            } else {
+                0
+            };
             let pav = self.pavement_out * half;
             scene.rect_class(
                 centre - pav,
-                y,
+                row_y,
                 2.0 * pav,
-                1.0,
-                pal.pavement[(stripe & 1) as usize],
+                row_h,
+                pal.pavement[shade],
                 Class::Pavement,
             );
-            scene.rect_class(
-                centre - half,
-                y,
-                2.0 * half,
-                1.0,
-                pal.road[(stripe & 1) as usize],
-                Class::Road,
-            );
-            // Dashed lane markings: on for half of every 4 units of depth.
-            let dash = ((z + self.travelled) * 0.25).floor() as i64 & 1 == 0;
+            scene.rect_class(centre - half, row_y, 2.0 * half, row_h, pal.road[shade], Class::Road);
+            // Dashed lane markings: on for half of every 8 units of depth.
+            let dash = dz >= 2.0 || ((z + self.travelled) * 0.25).floor() as i64 & 1 == 0;
             if dash && self.lanes > 1 {
                 let mw = (0.06 * half).max(0.5);
                 for lane in 1..self.lanes {
                     let lx = centre - half + 2.0 * half * lane as f32 / self.lanes as f32;
-                    scene.rect_class(lx - mw * 0.5, y, mw, 1.0, pal.marking, Class::Road);
+                    scene.rect_class(lx - mw * 0.5, row_y, mw, row_h, pal.marking, Class::Road);
                 }
             }
         }
