@@ -33,10 +33,16 @@ fn export_versions(lib_dir: &std::path::Path) {
     let libtorch = std::fs::read_to_string(root.join("version.py"))
         .ok()
         .and_then(|s| {
-            s.lines()
-                .find_map(|l| l.strip_prefix("__version__ = ").map(|v| v.trim_matches(['\'', '"']).to_string()))
+            s.lines().find_map(|l| {
+                l.strip_prefix("__version__ = ")
+                    .map(|v| v.trim_matches(['\'', '"']).to_string())
+            })
         })
-        .or_else(|| std::fs::read_to_string(root.join("build-version")).ok().map(|s| s.trim().to_string()))
+        .or_else(|| {
+            std::fs::read_to_string(root.join("build-version"))
+                .ok()
+                .map(|s| s.trim().to_string())
+        })
         .unwrap_or_else(|| "unknown".into());
     println!("cargo:rustc-env=DQN_LIBTORCH_VERSION={libtorch}");
     println!("cargo:rustc-env=DQN_LIBTORCH_DIR={}", root.display());

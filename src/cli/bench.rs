@@ -88,11 +88,24 @@ pub enum BenchWhat {
 
 pub fn run(a: BenchArgs) -> anyhow::Result<()> {
     match a.what {
-        BenchWhat::Env { env, steps, num_envs, json } => bench_env(&env, steps, num_envs, json),
-        BenchWhat::Learner { updates, acts, device, no_peer, json } => {
-            bench_learner(updates, acts, super::device(&device)?, &device, no_peer, json)
-        }
-        BenchWhat::Replay { capacity, prioritized, json } => {
+        BenchWhat::Env {
+            env,
+            steps,
+            num_envs,
+            json,
+        } => bench_env(&env, steps, num_envs, json),
+        BenchWhat::Learner {
+            updates,
+            acts,
+            device,
+            no_peer,
+            json,
+        } => bench_learner(updates, acts, super::device(&device)?, &device, no_peer, json),
+        BenchWhat::Replay {
+            capacity,
+            prioritized,
+            json,
+        } => {
             for p in if prioritized { vec![false, true] } else { vec![false] } {
                 let r = agents::replay::bench_replay(capacity, p)?;
                 if json {
@@ -114,7 +127,13 @@ pub fn run(a: BenchArgs) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        BenchWhat::Segnet { iters, preset, device, no_peer, json } => {
+        BenchWhat::Segnet {
+            iters,
+            preset,
+            device,
+            no_peer,
+            json,
+        } => {
             let dev = super::device(&device)?;
             let ours = nets::bench::segnet_inference(&preset, 360, 480, iters, dev)?;
             let peer = if no_peer {
@@ -122,13 +141,23 @@ pub fn run(a: BenchArgs) -> anyhow::Result<()> {
             } else {
                 run_peer(
                     "benches/peers/torch_segnet.py",
-                    &["--preset", &preset, "--iters", &iters.to_string(), "--device", &device_name(dev)],
+                    &[
+                        "--preset",
+                        &preset,
+                        "--iters",
+                        &iters.to_string(),
+                        "--device",
+                        &device_name(dev),
+                    ],
                 )
             };
             let peer_ips = peer.as_ref().and_then(|v| v["images_per_sec"].as_f64());
-            report(json, serde_json::json!({"bench": "segnet", "preset": preset, "size": "360x480",
+            report(
+                json,
+                serde_json::json!({"bench": "segnet", "preset": preset, "size": "360x480",
                 "threads": tch::get_num_threads(), "device": device_name(dev), "images_per_sec": ours,
-                "peer_images_per_sec": peer_ips, "ratio": peer_ips.map(|p| ours / p)}));
+                "peer_images_per_sec": peer_ips, "ratio": peer_ips.map(|p| ours / p)}),
+            );
             Ok(())
         }
     }
@@ -150,7 +179,10 @@ fn report(json: bool, v: serde_json::Value) {
             .filter(|(_, v)| !v.is_null())
             .map(|(k, v)| match v.as_f64() {
                 Some(f) if f.fract() != 0.0 => format!("{k} {f:.2}"),
-                _ => format!("{k} {}", v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string())),
+                _ => format!(
+                    "{k} {}",
+                    v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string())
+                ),
             })
             .collect();
         println!("{}", parts.join("  "));
@@ -166,12 +198,24 @@ fn run_peer(script: &str, args: &[&str]) -> Option<serde_json::Value> {
         return None;
     }
     let threads = tch::get_num_threads().to_string();
-    let out = Command::new(python).arg(script).arg("--threads").arg(&threads).args(args).output().ok()?;
+    let out = Command::new(python)
+        .arg(script)
+        .arg("--threads")
+        .arg(&threads)
+        .args(args)
+        .output()
+        .ok()?;
     if !out.status.success() {
-        eprintln!("note: peer {script} failed: {}", String::from_utf8_lossy(&out.stderr).lines().last().unwrap_or(""));
+        eprintln!(
+            "note: peer {script} failed: {}",
+            String::from_utf8_lossy(&out.stderr).lines().last().unwrap_or("")
+        );
         return None;
     }
-    String::from_utf8_lossy(&out.stdout).lines().rev().find_map(|l| serde_json::from_str(l).ok())
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .rev()
+        .find_map(|l| serde_json::from_str(l).ok())
 }
 
 fn bench_env(id: &str, steps: u64, num_envs: usize, json: bool) -> anyhow::Result<()> {
@@ -196,12 +240,24 @@ fn bench_env(id: &str, steps: u64, num_envs: usize, json: bool) -> anyhow::Resul
     Ok(())
 }
 
-fn bench_learner(updates: usize, acts: usize, dev: Device, device: &str, no_peer: bool, json: bool) -> anyhow::Result<()> {
+fn bench_learner(
+    updates: usize,
+    acts: usize,
+    dev: Device,
+    device: &str,
+    no_peer: bool,
+    json: bool,
+) -> anyhow::Result<()> {
     // The same update as benches/peers/torch_learner.py: plain DQN (max over the target net),
     // Huber loss, clip 10, Adam 1e-4, batch 32 of u8 4×84×84 already on the device. In training
     // the target forward runs on the actor thread; here it is timed with the update, as in PyTorch.
     tch::manual_seed(0);
-    let dqn = DqnConfig { double_dqn: false, loss: Loss::Huber, max_grad_norm: 10.0, ..DqnConfig::default() };
+    let dqn = DqnConfig {
+        double_dqn: false,
+        loss: Loss::Huber,
+        max_grad_norm: 10.0,
+        ..DqnConfig::default()
+    };
     let net = QNetConfig::nature();
     let shape = [4i64, 84, 84];
     let mut learner = Learner::new(&net, &dqn, &shape, 4, dev)?;
@@ -253,15 +309,25 @@ fn bench_learner(updates: usize, acts: usize, dev: Device, device: &str, no_peer
     } else {
         run_peer(
             "benches/peers/torch_learner.py",
-            &["--updates", &updates.to_string(), "--acts", &acts.to_string(), "--device", &device_name(dev)],
+            &[
+                "--updates",
+                &updates.to_string(),
+                "--acts",
+                &acts.to_string(),
+                "--device",
+                &device_name(dev),
+            ],
         )
     };
     let pu = peer.as_ref().and_then(|v| v["updates_per_sec"].as_f64());
     let pa = peer.as_ref().and_then(|v| v["act_per_sec"].as_f64());
     let _ = device;
-    report(json, serde_json::json!({"bench": "learner", "net": "nature", "batch": b, "threads": tch::get_num_threads(),
+    report(
+        json,
+        serde_json::json!({"bench": "learner", "net": "nature", "batch": b, "threads": tch::get_num_threads(),
         "device": device_name(dev), "updates_per_sec": updates_per_sec, "act_per_sec": act_per_sec,
         "peer_updates_per_sec": pu, "peer_act_per_sec": pa,
-        "updates_ratio": pu.map(|p| updates_per_sec / p), "act_ratio": pa.map(|p| act_per_sec / p)}));
+        "updates_ratio": pu.map(|p| updates_per_sec / p), "act_ratio": pa.map(|p| act_per_sec / p)}),
+    );
     Ok(())
 }

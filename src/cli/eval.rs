@@ -39,9 +39,27 @@ pub fn run(a: EvalArgs) -> anyhow::Result<()> {
     let cfg = &policy.cfg;
     let env_cfg = cfg.training_env_config();
     let (result, _) = if policy.pixels {
-        evaluate::<u8>(&policy.net, &cfg.env_id, &env_cfg, cfg.dqn.frame_stack, a.episodes, a.epsilon, a.seed, false)?
+        evaluate::<u8>(
+            &policy.net,
+            &cfg.env_id,
+            &env_cfg,
+            cfg.dqn.frame_stack,
+            a.episodes,
+            a.epsilon,
+            a.seed,
+            false,
+        )?
     } else {
-        evaluate::<f32>(&policy.net, &cfg.env_id, &env_cfg, cfg.dqn.frame_stack, a.episodes, a.epsilon, a.seed, false)?
+        evaluate::<f32>(
+            &policy.net,
+            &cfg.env_id,
+            &env_cfg,
+            cfg.dqn.frame_stack,
+            a.episodes,
+            a.epsilon,
+            a.seed,
+            false,
+        )?
     };
     let json = serde_json::to_string_pretty(&serde_json::json!({
         "env": result.env,
@@ -57,11 +75,19 @@ pub fn run(a: EvalArgs) -> anyhow::Result<()> {
     }))?;
     write_atomic(&policy.run.path.join("eval.json"), json.as_bytes())?;
     if a.json {
-        println!("{}", serde_json::to_string(&serde_json::from_str::<serde_json::Value>(&json)?)?);
+        println!(
+            "{}",
+            serde_json::to_string(&serde_json::from_str::<serde_json::Value>(&json)?)?
+        );
     } else {
         println!(
             "{}: {:.2} ± {:.2} over {} episodes (ε = {}, sticky actions {})",
-            result.env, result.mean_return, result.std_return, result.episodes, result.epsilon, result.sticky_action_prob
+            result.env,
+            result.mean_return,
+            result.std_return,
+            result.episodes,
+            result.epsilon,
+            result.sticky_action_prob
         );
         println!("wrote {}", policy.run.path.join("eval.json").display());
     }

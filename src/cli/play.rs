@@ -35,9 +35,17 @@ pub fn run(a: PlayArgs) -> anyhow::Result<()> {
     if a.scale == 0 || a.scale > 16 || a.fps == 0 || a.fps > 1000 {
         anyhow::bail!("--scale must be in 1..=16 and --fps in 1..=1000");
     }
-    let opts =
-        PlayOptions { scale: a.scale, fps: a.fps, seed: a.seed, max_frames: a.max_frames, screenshot: a.screenshot };
+    let opts = PlayOptions {
+        scale: a.scale,
+        fps: a.fps,
+        seed: a.seed,
+        max_frames: a.max_frames,
+        screenshot: a.screenshot,
+    };
     let summary = play(&a.env, &opts)?;
-    println!("played {} frames, {} games, best score {}", summary.frames, summary.games, summary.best_score);
+    println!(
+        "played {} frames, {} games, best score {}",
+        summary.frames, summary.games, summary.best_score
+    );
     Ok(())
 }

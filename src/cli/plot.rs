@@ -8,7 +8,9 @@ use envs::Frame;
 
 /// Arguments of `dqn plot`.
 #[derive(Args, Debug)]
-#[command(after_help = "Example:\n  dqn plot runs/breakout__dqn__1__1700000000 --out curve.png\n  dqn plot runs/a runs/b --label scratch --label pretrained --tag eval/mean_return --out cmp.png")]
+#[command(
+    after_help = "Example:\n  dqn plot runs/breakout__dqn__1__1700000000 --out curve.png\n  dqn plot runs/a runs/b --label scratch --label pretrained --tag eval/mean_return --out cmp.png"
+)]
 pub struct PlotArgs {
     /// One or more run folders (one curve each).
     #[arg(required = true)]
@@ -36,7 +38,14 @@ const LEFT: usize = 60;
 const RIGHT: usize = 20;
 const TOP: usize = 30;
 const BOTTOM: usize = 40;
-const COLOURS: [[u8; 3]; 6] = [[31, 119, 180], [214, 39, 40], [44, 160, 44], [255, 127, 14], [148, 103, 189], [23, 190, 207]];
+const COLOURS: [[u8; 3]; 6] = [
+    [31, 119, 180],
+    [214, 39, 40],
+    [44, 160, 44],
+    [255, 127, 14],
+    [148, 103, 189],
+    [23, 190, 207],
+];
 
 fn lighter(c: [u8; 3]) -> [u8; 3] {
     c.map(|v| (v as u16 + (255 - v as u16) * 3 / 5) as u8)
@@ -62,9 +71,11 @@ pub fn run(a: PlotArgs) -> anyhow::Result<()> {
             let tags: Vec<&String> = scalars.keys().collect();
             anyhow::anyhow!("{} has no '{}' scalars; it has: {:?}", run.display(), a.tag, tags)
         })?;
-        let pts: Vec<(f64, f64)> = points.iter().map(|p| (p.step as f64, p.value as f64)).collect();
+        let pts: Vec<(f64, f64)> = points.iter().map(|p| (p.step as f64, p.value)).collect();
         let label = a.labels.get(i).cloned().unwrap_or_else(|| {
-            run.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| run.display().to_string())
+            run.file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| run.display().to_string())
         });
         series.push((label, pts));
     }
@@ -98,9 +109,21 @@ pub fn run(a: PlotArgs) -> anyhow::Result<()> {
         let x = x_max * i as f64 / 4.0;
         f.line(px(x), TOP as i32, px(x), (H - BOTTOM) as i32, grey);
         let label = nice(x);
-        f.text(px(x) - (label.len() * 3) as i32, (H - BOTTOM + 6) as i32, &label, black, 1);
+        f.text(
+            px(x) - (label.len() * 3) as i32,
+            (H - BOTTOM + 6) as i32,
+            &label,
+            black,
+            1,
+        );
     }
-    f.line(LEFT as i32, (H - BOTTOM) as i32, (W - RIGHT) as i32, (H - BOTTOM) as i32, black);
+    f.line(
+        LEFT as i32,
+        (H - BOTTOM) as i32,
+        (W - RIGHT) as i32,
+        (H - BOTTOM) as i32,
+        black,
+    );
     f.line(LEFT as i32, TOP as i32, LEFT as i32, (H - BOTTOM) as i32, black);
     f.text((W / 2 - 15) as i32, (H - 14) as i32, "STEPS", black, 1);
     let title = a.title.clone().unwrap_or_else(|| a.tag.clone());
@@ -131,6 +154,11 @@ pub fn run(a: PlotArgs) -> anyhow::Result<()> {
     let tmp = a.out.with_extension("png.tmp");
     f.save_png(&tmp)?;
     std::fs::rename(&tmp, &a.out)?;
-    println!("wrote {} ({} curve{})", a.out.display(), series.len(), if series.len() == 1 { "" } else { "s" });
+    println!(
+        "wrote {} ({} curve{})",
+        a.out.display(),
+        series.len(),
+        if series.len() == 1 { "" } else { "s" }
+    );
     Ok(())
 }

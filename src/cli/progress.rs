@@ -15,21 +15,36 @@ impl TrainBar {
     pub fn new(total: u64, quiet: bool) -> Self {
         use std::io::IsTerminal;
         let plain = !std::io::stderr().is_terminal() && !quiet;
-        let bar = if quiet || plain { ProgressBar::hidden() } else { ProgressBar::new(total) };
+        let bar = if quiet || plain {
+            ProgressBar::hidden()
+        } else {
+            ProgressBar::new(total)
+        };
         bar.set_style(
             ProgressStyle::with_template("{bar:30.cyan/blue} {pos}/{len} steps  {msg}  ETA {eta}")
                 .unwrap_or_else(|_| ProgressStyle::default_bar()),
         );
-        TrainBar { bar, plain, last_plain: std::time::Instant::now() }
+        TrainBar {
+            bar,
+            plain,
+            last_plain: std::time::Instant::now(),
+        }
     }
 
     fn message(p: &Progress, sps: f64) -> String {
-        let ret = p.mean_return_100.map(|r| format!("{r:.2}")).unwrap_or_else(|| "-".into());
+        let ret = p
+            .mean_return_100
+            .map(|r| format!("{r:.2}"))
+            .unwrap_or_else(|| "-".into());
         format!(
             "{sps:.0} SPS  {} episodes  return(100) {ret}  ε {:.3}  {}",
             p.episodes,
             p.epsilon,
-            if p.learning { format!("{} updates", p.updates) } else { "filling replay".into() }
+            if p.learning {
+                format!("{} updates", p.updates)
+            } else {
+                "filling replay".into()
+            }
         )
     }
 

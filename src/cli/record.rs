@@ -11,7 +11,9 @@ use rand::{RngExt, SeedableRng};
 
 /// Arguments of `dqn record`.
 #[derive(Args, Debug)]
-#[command(after_help = "Examples:\n  dqn record --env breakout --policy random --steps 500 --out breakout.gif\n  dqn record runs/breakout__dqn__1__1700000000 --out agent.gif --steps 2000")]
+#[command(
+    after_help = "Examples:\n  dqn record --env breakout --policy random --steps 500 --out breakout.gif\n  dqn record runs/breakout__dqn__1__1700000000 --out agent.gif --steps 2000"
+)]
 pub struct RecordArgs {
     /// A trained run folder or checkpoint (plays its greedy policy); omit for --policy random.
     pub run: Option<PathBuf>,
@@ -44,9 +46,17 @@ pub fn run(a: RecordArgs) -> anyhow::Result<()> {
     }
     match (a.run.as_ref(), a.policy.as_deref()) {
         (None, Some("random")) | (None, None) => {
-            let env = a.env.as_deref().ok_or_else(|| anyhow::anyhow!("--env is required with --policy random"))?;
+            let env = a
+                .env
+                .as_deref()
+                .ok_or_else(|| anyhow::anyhow!("--env is required with --policy random"))?;
             let s = record_random(env, a.steps, a.seed, &a.out, a.scale)?;
-            println!("wrote {} ({} frames, {} episodes ended)", a.out.display(), s.frames, s.episodes);
+            println!(
+                "wrote {} ({} frames, {} episodes ended)",
+                a.out.display(),
+                s.frames,
+                s.episodes
+            );
             Ok(())
         }
         (None, Some(p)) => anyhow::bail!("--policy {p} needs a trained RUN folder; without one use --policy random"),
@@ -58,8 +68,16 @@ pub fn run(a: RecordArgs) -> anyhow::Result<()> {
                     anyhow::bail!("{} was trained on '{}', not '{env}'", run.display(), policy.cfg.env_id);
                 }
             }
-            let frames = if policy.pixels { record_policy::<u8>(&policy, &a)? } else { record_policy::<f32>(&policy, &a)? };
-            println!("wrote {} ({frames} frames) from {}", a.out.display(), policy.checkpoint.display());
+            let frames = if policy.pixels {
+                record_policy::<u8>(&policy, &a)?
+            } else {
+                record_policy::<f32>(&policy, &a)?
+            };
+            println!(
+                "wrote {} ({frames} frames) from {}",
+                a.out.display(),
+                policy.checkpoint.display()
+            );
             Ok(())
         }
     }
@@ -70,7 +88,11 @@ fn record_policy<T: ObsElement>(policy: &Policy, a: &RecordArgs) -> anyhow::Resu
     let env_cfg = cfg.training_env_config();
     let mut env: Box<dyn Env> = make(&cfg.env_id, &env_cfg)?;
     let (w, h) = env.render_size();
-    let fps = if cfg.env_id == "cartpole" { 50.0 } else { 60.0 / env_cfg.frame_skip as f32 };
+    let fps = if cfg.env_id == "cartpole" {
+        50.0
+    } else {
+        60.0 / env_cfg.frame_skip as f32
+    };
     let mut gif = GifRecorder::create(&a.out, w, h, fps, a.scale)?;
     let mut rng = rand_pcg::Pcg64Mcg::seed_from_u64(a.seed);
     let mut frame = Frame::new(w, h);

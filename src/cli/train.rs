@@ -13,7 +13,9 @@ use super::progress::TrainBar;
 
 /// Arguments of `dqn train`.
 #[derive(Args, Debug)]
-#[command(after_help = "Examples:\n  dqn train --env cartpole\n  dqn train --env breakout --preset breakout-cpu --steps 200000 --seed 2\n  dqn train --env pong --set dqn.learning_rate=1e-4 --set dqn.prioritized=true\n  dqn train --resume runs/breakout__dqn__1__1700000000 --steps 800000\n\nConfiguration keys live in four sections, shown resolved in each run's config.toml:\n  env.*  preprocessing (sticky_action_prob, frame_skip, obs_size, noop_max, fire_reset, episodic_life, clip_rewards, max_episode_frames, full_action_space)\n  net.*  the Q-network (torso, head_hidden, dueling)\n  dqn.*  the algorithm (total_steps, learning_rate, buffer_size, batch_size, gamma, frame_stack, target_update_freq, tau, train_freq, gradient_steps, learning_starts, eps_start, eps_end, eps_fraction, double_dqn, loss, max_grad_norm, n_step, prioritized, per_alpha, per_beta0, num_envs)\n  run.*  seed, device, name, checkpoint_every, keep_checkpoints, eval_every, eval_episodes, eval_epsilon, log_every, pipeline_depth\n\nCtrl-C saves a checkpoint and exits; `--resume RUN_DIR` continues it.")]
+#[command(
+    after_help = "Examples:\n  dqn train --env cartpole\n  dqn train --env breakout --preset breakout-cpu --steps 200000 --seed 2\n  dqn train --env pong --set dqn.learning_rate=1e-4 --set dqn.prioritized=true\n  dqn train --resume runs/breakout__dqn__1__1700000000 --steps 800000\n\nConfiguration keys live in four sections, shown resolved in each run's config.toml:\n  env.*  preprocessing (sticky_action_prob, frame_skip, obs_size, noop_max, fire_reset, episodic_life, clip_rewards, max_episode_frames, full_action_space)\n  net.*  the Q-network (torso, head_hidden, dueling)\n  dqn.*  the algorithm (total_steps, learning_rate, buffer_size, batch_size, gamma, frame_stack, target_update_freq, tau, train_freq, gradient_steps, learning_starts, eps_start, eps_end, eps_fraction, double_dqn, loss, max_grad_norm, n_step, prioritized, per_alpha, per_beta0, num_envs)\n  run.*  seed, device, name, checkpoint_every, keep_checkpoints, eval_every, eval_episodes, eval_epsilon, log_every, pipeline_depth\n\nCtrl-C saves a checkpoint and exits; `--resume RUN_DIR` continues it."
+)]
 pub struct TrainArgs {
     /// Env id (`dqn list`). Required unless --resume.
     #[arg(long)]
@@ -75,7 +77,10 @@ pub fn run(a: TrainArgs) -> anyhow::Result<()> {
         }
         (cfg, run, true)
     } else {
-        let env = a.env.as_deref().context("--env is required (or --resume RUN_DIR); `dqn list` shows the envs")?;
+        let env = a
+            .env
+            .as_deref()
+            .context("--env is required (or --resume RUN_DIR); `dqn list` shows the envs")?;
         let preset = match &a.preset {
             Some(p) => p.clone(),
             None => presets::default_for(env, tch::Cuda::is_available())
@@ -142,6 +147,9 @@ pub fn run(a: TrainArgs) -> anyhow::Result<()> {
         summary.wall_secs,
         summary.steps_per_sec
     );
+    if let Some(l) = summary.learning_steps_per_sec {
+        println!("learning: {l:.1} steps/s (after learning_starts)");
+    }
     if let Some(r) = summary.mean_return_100 {
         println!("mean training return (last 100 episodes): {r:.2}");
     }

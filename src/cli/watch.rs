@@ -81,7 +81,11 @@ fn watch<T: ObsElement>(policy: &Policy, a: &WatchArgs) -> anyhow::Result<()> {
     let height = h.max(42 + meanings.len() * 18 + 4);
     let mut viewer = Viewer::open(&format!("dqn watch: {}", cfg.env_id), w + PANEL_W, height, a.scale)?;
     viewer.set_target_fps(a.fps);
-    println!("dqn watch {}: space = pause, Esc = quit ({})", cfg.env_id, policy.checkpoint.display());
+    println!(
+        "dqn watch {}: space = pause, Esc = quit ({})",
+        cfg.env_id,
+        policy.checkpoint.display()
+    );
     let mut rng = rand_pcg::Pcg64Mcg::seed_from_u64(a.seed);
     let mut picture = Frame::new(w, h);
     let mut canvas = Frame::new(w + PANEL_W, height);
@@ -103,13 +107,22 @@ fn watch<T: ObsElement>(policy: &Policy, a: &WatchArgs) -> anyhow::Result<()> {
         if !paused {
             let (best, values) = policy.act(stack.as_slice())?;
             q = values;
-            chosen = if rng.random::<f64>() < a.epsilon { rng.random_range(0..env.num_actions()) } else { best };
+            chosen = if rng.random::<f64>() < a.epsilon {
+                rng.random_range(0..env.num_actions())
+            } else {
+                best
+            };
             let step = env.step(chosen)?;
             let (done, info) = (step.terminated || step.truncated, step.info);
             stack.push(T::of_obs(&step.obs).ok_or_else(|| anyhow::anyhow!("observation type mismatch"))?);
             score = info.score as f64;
             if let Some(ep) = info.episode {
-                println!("episode {}: return {:.0}, {} steps", episode + 1, ep.episode_return, ep.length);
+                println!(
+                    "episode {}: return {:.0}, {} steps",
+                    episode + 1,
+                    ep.episode_return,
+                    ep.length
+                );
                 episode += 1;
                 if a.episodes > 0 && episode >= a.episodes {
                     break;

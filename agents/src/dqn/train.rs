@@ -62,6 +62,8 @@ pub struct TrainSummary {
     pub wall_secs: f64,
     /// Env steps per second over this session.
     pub steps_per_sec: f64,
+    /// Env steps per second from the moment learning started (the learner-bound rate), if it did.
+    pub learning_steps_per_sec: Option<f64>,
 }
 
 /// The network input shape and element type of an env: `([k·C, H, W] or [k·D], is_pixels)`.
@@ -232,6 +234,7 @@ pub fn train(cfg: &TrainConfig, run: &RunDir, mut opts: TrainOptions) -> Result<
     let (mut sps, mut sps_mark) = (0.0, (Instant::now(), start_step));
     let mut last_progress = Instant::now() - Duration::from_secs(1);
     let mut final_eval = None;
+    let mut learning_mark: Option<(Instant, u64)> = None;
     let outcome = loop {
         let msg = match from_actor.recv_timeout(Duration::from_millis(100)) {
             Ok(m) => Some(m),
@@ -286,13 +289,19 @@ pub fn train(cfg: &TrainConfig, run: &RunDir, mut opts: TrainOptions) -> Result<
                 final_eval = Some(result);
             }
             Some(ToLearner::Checkpoint(state)) => {
-                let path = save_checkpoint(run, &learner, &state, &cfg.env_id)?;
+                let path = match save_checkpoint(run, &learner, &state, &cfg.env_id) {
+                    Ok(p) => p,
+                    Err(e) => break Err(e),
+                };
                 run.prune_checkpoints(cfg.run.keep_checkpoints);
                 tb.flush();
                 last_checkpoint = Some(path);
             }
             Some(ToLearner::Done { state, stopped }) => {
-                let path = save_checkpoint(run, &learner, &state, &cfg.env_id)?;
+                let path = match save_checkpoint(run, &learner, &state, &cfg.env_id) {
+                    Ok(p) => p,
+                    Err(e) => break Err(e),
+                };
                 run.prune_checkpoints(cfg.run.keep_checkpoints);
                 last_checkpoint = Some(path.clone());
                 break Ok((state, stopped, path));
@@ -303,6 +312,9 @@ pub fn train(cfg: &TrainConfig, run: &RunDir, mut opts: TrainOptions) -> Result<
         if last_progress.elapsed() >= Duration::from_millis(250) {
             last_progress = Instant::now();
             let p = progress.lock().map(|p| p.clone()).unwrap_or_default();
+            if p.learning && learning_mark.is_none() {
+                learning_mark = Some((Instant::now(), p.step));
+            }
             let dt = sps_mark.0.elapsed().as_secs_f64();
             if dt >= 1.0 {
                 sps = (p.step - sps_mark.1) as f64 / dt;
@@ -334,6 +346,9 @@ pub fn train(cfg: &TrainConfig, run: &RunDir, mut opts: TrainOptions) -> Result<
                 stopped,
                 wall_secs: wall,
                 steps_per_sec: (steps - start_step) as f64 / wall.max(1e-9),
+                learning_steps_per_sec: learning_mark
+                    .filter(|(t, s)| steps > *s && t.elapsed().as_secs_f64() > 0.0)
+                    .map(|(t, s)| (steps - s) as f64 / t.elapsed().as_secs_f64()),
             })
         }
         Err(DqnError::NonFinite { update }) => Err(DqnError::NanStop {

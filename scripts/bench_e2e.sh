@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# End-to-end training speed: `dqn train` on our breakout against Stable-Baselines3 DQN on ALE
+# Breakout, side by side on this machine: the same Nature CNN, batch 32, train_freq 4, target
+# update 1000, plain (not Double) DQN, 1 torch thread each, timed over the steps after
+# learning_starts. Prints both steps/s and the ratio.
+#
+# Usage: scripts/bench_e2e.sh [TIMED_STEPS] [LEARNING_STARTS]   (defaults 3000 and 1000)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+timed="${1:-3000}"
+starts="${2:-1000}"
+python=.venv/bin/python
+total=$((starts + timed))
+runs=$(mktemp -d)
+trap 'rm -rf "$runs"' EXIT
+./target/release/dqn train --env breakout --preset breakout --device cpu --threads 1 --quiet \
+  --runs-dir "$runs" --steps "$total" --set dqn.learning_starts="$starts" --set dqn.double_dqn=false \
+  --set dqn.buffer_size=10000 --set run.eval_episodes=0 --set run.checkpoint_every=0 >"$runs/ours.txt"
+ours=$(grep -o 'learning: [0-9.]* steps/s' "$runs/ours.txt" | grep -o '[0-9.]*' | head -n 1)
+echo "ours: dqn train breakout, $timed steps after learning_starts=$starts: $ours steps/s"
+peer=$("$python" benches/peers/sb3_breakout.py --learning-starts "$starts" --steps "$timed" --threads 1 | tail -n 1)
+echo "sb3:  $peer"
+"$python" - "$ours" "$peer" <<'PY'
+import json, sys
+ours = float(sys.argv[1]); peer = json.loads(sys.argv[2])["steps_per_sec"]
+print(f"ratio: ours {ours:.1f} steps/s / SB3 {peer:.1f} steps/s = {ours / peer:.2f}x")
+PY
