@@ -252,6 +252,11 @@ fn bench_learner(
     // Huber loss, clip 10, Adam 1e-4, batch 32 of u8 4×84×84 already on the device. In training
     // the target forward runs on the actor thread; here it is timed with the update, as in PyTorch.
     tch::manual_seed(0);
+    // For the thread-count measurement (scripts/bench_threads.sh): libtorch's own setter, called
+    // after start-up, instead of OMP_NUM_THREADS before it.
+    if let Some(n) = std::env::var("DQN_BENCH_SET_NUM_THREADS").ok().and_then(|v| v.parse::<i32>().ok()) {
+        tch::set_num_threads(n);
+    }
     let dqn = DqnConfig {
         double_dqn: false,
         loss: Loss::Huber,
