@@ -66,6 +66,35 @@ pub enum BackboneKind {
     },
     /// The DQN Nature CNN (84×84 input → 64×7×7); QNet only, no pooling indices.
     Nature,
+    /// Plain strided convolutions + ReLU, no padding, no pooling (Nature is one such stack). For
+    /// small inputs, e.g. 42×42 with `(32, 4, 2), (64, 4, 2), (64, 3, 1)`; QNet only.
+    Strided {
+        /// The layers, input first.
+        layers: Vec<StridedLayer>,
+    },
+}
+
+/// One conv of a [`BackboneKind::Strided`] stack.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StridedLayer {
+    /// Output channels.
+    pub channels: i64,
+    /// Square kernel size.
+    pub kernel: i64,
+    /// Stride.
+    pub stride: i64,
+}
+
+impl BackboneKind {
+    /// The (channels, kernel, stride) of a strided stack (Nature included); None for VGG.
+    fn strided_layers(&self) -> Option<Vec<(i64, i64, i64)>> {
+        match self {
+            BackboneKind::Nature => Some(NATURE_LAYERS.to_vec()),
+            BackboneKind::Strided { layers } => Some(layers.iter().map(|l| (l.channels, l.kernel, l.stride)).collect()),
+            BackboneKind::Vgg { .. } => None,
+        }
+    }
 }
 
 /// Configuration of a [`Backbone`] (a serde struct: it is written into each run's `config.toml`).
@@ -239,10 +268,11 @@ impl Backbone {
                 }
                 Layers::Vgg(all)
             }
-            BackboneKind::Nature => {
+            kind @ (BackboneKind::Nature | BackboneKind::Strided { .. }) => {
+                let spec = kind.strided_layers().unwrap_or_default();
                 let mut c_in = in_channels;
-                let mut convs = Vec::with_capacity(NATURE_LAYERS.len());
-                for (i, &(c_out, k, s)) in NATURE_LAYERS.iter().enumerate() {
+                let mut convs = Vec::with_capacity(spec.len());
+                for (i, &(c_out, k, s)) in spec.iter().enumerate() {
                     convs.push(Conv::new(
                         &(path / format!("conv{}", i + 1)),
                         c_in,
@@ -307,12 +337,12 @@ impl Backbone {
                     (h2, w2, c) = (h2 / 2, w2 / 2, stage.channels);
                 }
             }
-            BackboneKind::Nature => {
-                for (i, &(c_out, k, s)) in NATURE_LAYERS.iter().enumerate() {
+            kind @ (BackboneKind::Nature | BackboneKind::Strided { .. }) => {
+                for (i, &(c_out, k, s)) in kind.strided_layers().unwrap_or_default().iter().enumerate() {
                     if h2 < k || w2 < k {
                         return Err(NetError::Input(format!(
-                            "input {h}×{w} is too small for the Nature CNN: conv{} ({k}×{k}) gets {h2}×{w2} \
-                             (84×84 is the usual size, 36×36 the minimum)",
+                            "input {h}×{w} is too small for this strided CNN: conv{} ({k}×{k}) gets {h2}×{w2} \
+                             (the Nature CNN is made for 84×84, 36×36 is its minimum)",
                             i + 1
                         )));
                     }

@@ -32,7 +32,7 @@ pub mod qnet;
 pub mod segnet;
 
 pub use adam::{Adam, AdamConfig};
-pub use backbone::{Backbone, BackboneConfig, BackboneKind, Features, PoolInfo, StageConfig};
+pub use backbone::{Backbone, BackboneConfig, BackboneKind, Features, PoolInfo, StageConfig, StridedLayer};
 pub use checkpoint::{
     freeze_backbone, load_backbone, load_varstore, read_tensors, save_tensors, save_varstore, TransferReport,
 };
