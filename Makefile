@@ -9,7 +9,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 TORCH_VERSION ?= 2.13.0
 # Python packages the tests need beside torch (the TensorBoard round-trip test reads our event files).
-TEST_PY_PACKAGES := tensorboard==2.20.0
+TEST_PY_PACKAGES := tensorboard==2.21.0 pillow==13.0.0 safetensors==0.8.0
 VENV_PY := .venv/bin/python
 CARGO ?= cargo
 # `make train ARGS="--steps 100000"` passes extra arguments to `dqn train`.
@@ -36,7 +36,7 @@ train: build
 test: test-deps
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --all-targets -- -D warnings
-	scripts/with-display.sh $(CARGO) test --all-targets
+	DQN_REQUIRE_PYTHON=1 scripts/with-display.sh $(CARGO) test --all-targets
 	$(CARGO) test --doc -p envs
 
 bench: bench-env bench-learner bench-segnet

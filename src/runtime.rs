@@ -43,12 +43,17 @@ pub fn apply_threads() -> Result<(), String> {
             Ok(n) if (1..=1024).contains(&n) => n,
             _ => return Err(format!("--threads must be a whole number from 1 to 1024, got '{v}'")),
         },
-        None => match std::env::var("OMP_NUM_THREADS").ok().and_then(|v| v.parse::<usize>().ok()) {
+        None => match std::env::var("OMP_NUM_THREADS")
+            .ok()
+            .and_then(|v| v.parse::<usize>().ok())
+        {
             Some(n) if n > 0 => n,
             _ => DEFAULT_THREADS,
         },
     };
-    let current = std::env::var("OMP_NUM_THREADS").ok().and_then(|v| v.parse::<usize>().ok());
+    let current = std::env::var("OMP_NUM_THREADS")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok());
     if current == Some(wanted) {
         return Ok(());
     }
@@ -88,7 +93,11 @@ pub fn version_text() -> String {
             " ({} device{}, cudnn {})",
             tch::Cuda::device_count(),
             if tch::Cuda::device_count() == 1 { "" } else { "s" },
-            if tch::Cuda::cudnn_is_available() { "available" } else { "not available" }
+            if tch::Cuda::cudnn_is_available() {
+                "available"
+            } else {
+                "not available"
+            }
         ));
     }
     s
@@ -104,7 +113,10 @@ mod tests {
         assert_eq!(threads_arg(&a).as_deref(), Some("2"));
         let b: Vec<OsString> = ["dqn", "--threads=3", "bench"].iter().map(OsString::from).collect();
         assert_eq!(threads_arg(&b).as_deref(), Some("3"));
-        let c: Vec<OsString> = ["dqn", "train", "--", "--threads", "2"].iter().map(OsString::from).collect();
+        let c: Vec<OsString> = ["dqn", "train", "--", "--threads", "2"]
+            .iter()
+            .map(OsString::from)
+            .collect();
         assert_eq!(threads_arg(&c), None);
     }
 }

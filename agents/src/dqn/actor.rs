@@ -31,7 +31,7 @@ use crate::schedule::LinearSchedule;
 /// What the actor tells the learner, in order.
 pub enum ToLearner {
     /// Batch number `index` (0-based), to learn from; `indices` are its replay slots (for PER).
-    Batch { index: u64, batch: Box<TensorBatch>, indices: Vec<usize> },
+    Batch { index: u64, step: u64, batch: Box<TensorBatch>, indices: Vec<usize> },
     /// A finished episode.
     Episode { step: u64, episode_return: f64, length: u64 },
     /// Periodic acting statistics.
@@ -364,7 +364,7 @@ impl<'a, T: ObsElement> Actor<'a, T> {
             target_next_q,
         };
         let indices = if d.prioritized { self.batch.indices.clone() } else { Vec::new() };
-        self.send(ToLearner::Batch { index: self.counters.updates, batch: Box::new(tb), indices })?;
+        self.send(ToLearner::Batch { index: self.counters.updates, step: self.counters.step, batch: Box::new(tb), indices })?;
         self.counters.updates += 1;
         Ok(())
     }

@@ -40,6 +40,9 @@ pub struct DqnConfig {
     pub total_steps: u64,
     /// Adam learning rate.
     pub learning_rate: f64,
+    /// If set, the learning rate falls linearly from `learning_rate` to this value over
+    /// `total_steps` (a common way to keep the final policy from drifting).
+    pub learning_rate_end: Option<f64>,
     /// Adam epsilon (PyTorch default 1e-8).
     pub adam_eps: f64,
     /// Replay capacity in transitions.
@@ -101,6 +104,7 @@ impl Default for DqnConfig {
         DqnConfig {
             total_steps: 10_000_000,
             learning_rate: 1e-4,
+            learning_rate_end: None,
             adam_eps: 1e-8,
             buffer_size: 1_000_000,
             batch_size: 32,
@@ -180,6 +184,11 @@ impl TrainConfig {
         }
         if !(d.learning_rate > 0.0 && d.learning_rate.is_finite()) {
             return bad("dqn.learning_rate", &format!("must be a positive number, got {}", d.learning_rate));
+        }
+        if let Some(end) = d.learning_rate_end {
+            if !(end >= 0.0 && end.is_finite()) {
+                return bad("dqn.learning_rate_end", &format!("must be a number ≥ 0, got {end}"));
+            }
         }
         if d.batch_size == 0 {
             return bad("dqn.batch_size", "must be at least 1");

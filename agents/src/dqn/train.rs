@@ -235,6 +235,11 @@ pub fn train(cfg: &TrainConfig, run: &RunDir, mut opts: TrainOptions) -> Result<
     let mut last_progress = Instant::now() - Duration::from_secs(1);
     let mut final_eval = None;
     let mut learning_mark: Option<(Instant, u64)> = None;
+    let lr_schedule = cfg.dqn.learning_rate_end.map(|end| crate::schedule::LinearSchedule {
+        start: cfg.dqn.learning_rate,
+        end,
+        duration: cfg.dqn.total_steps,
+    });
     let outcome = loop {
         let msg = match from_actor.recv_timeout(Duration::from_millis(100)) {
             Ok(m) => Some(m),
@@ -244,7 +249,10 @@ pub fn train(cfg: &TrainConfig, run: &RunDir, mut opts: TrainOptions) -> Result<
             }
         };
         match msg {
-            Some(ToLearner::Batch { index, batch, indices }) => {
+            Some(ToLearner::Batch { index, step, batch, indices }) => {
+                if let Some(lr) = lr_schedule.map(|s| s.value(step)) {
+                    learner.adam.set_lr(lr);
+                }
                 if index != learner.updates {
                     break Err(DqnError::Internal(format!("batch {index} arrived at update {}", learner.updates)));
                 }
