@@ -8,6 +8,7 @@ mod play;
 mod plot;
 mod progress;
 mod record;
+mod segnet;
 mod train;
 mod watch;
 
@@ -49,6 +50,8 @@ pub enum Command {
     Plot(plot::PlotArgs),
     /// Benchmarks: env steps/s, learner updates/s, replay bytes, segnet images/s.
     Bench(bench::BenchArgs),
+    /// Driving-scene segmentation with SegNet: gen, train, eval, predict, watch.
+    Segnet(segnet::SegnetArgs),
 }
 
 /// Runs the parsed command.
@@ -71,6 +74,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Record(a)) => record::run(a),
         Some(Command::Plot(a)) => plot::run(a),
         Some(Command::Bench(a)) => bench::run(a),
+        Some(Command::Segnet(a)) => segnet::run(a),
     }
 }
 

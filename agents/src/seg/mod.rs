@@ -17,9 +17,12 @@
 pub mod augment;
 pub mod colormap;
 pub mod data;
+pub mod evaluate;
 pub mod gen;
 pub mod metrics;
 pub mod pngio;
+pub mod predict;
+pub mod train;
 
 use std::path::PathBuf;
 

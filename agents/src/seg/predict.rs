@@ -1,0 +1,135 @@
+//! Inference with a trained SegNet run: load the newest checkpoint, predict class ids for an RGB
+//! image at the image's own size, and write colourised masks, raw class-id masks and overlays.
+//!
+//! The pipeline is the evaluator's: resize the image to the network's input size (bilinear, as
+//! the loader does), normalise, take the argmax, then upsample the ids (nearest) to the image's
+//! size. So counting the raw masks against the labels gives `eval`'s numbers.
+
+use std::path::{Path, PathBuf};
+
+use tch::nn::VarStore;
+use tch::Device;
+
+use super::augment::{resample_rgb, Geometry};
+use super::colormap::{colorize, overlay};
+use super::data::{MEAN, STD};
+use super::evaluate::predict_normalised;
+use super::metrics::upsample_nearest;
+use super::pngio::{read_rgb, write_gray, write_rgb};
+use super::train::{build_net, latest_epoch, model_path, SegTrainConfig, SegTrainError};
+use super::SegError;
+use crate::run::RunDir;
+
+/// A trained SegNet ready for inference.
+#[derive(Debug)]
+pub struct SegModel {
+    /// The run's configuration.
+    pub cfg: SegTrainConfig,
+    /// The network (inference mode is chosen per call).
+    pub net: nets::SegNet,
+    /// Its variables.
+    pub vs: VarStore,
+    /// The checkpoint it was loaded from.
+    pub checkpoint: PathBuf,
+    /// Where it runs.
+    pub device: Device,
+}
+
+/// Normalises `H·W·3` RGB bytes into `[3, H, W]` floats with the loader's mean and std.
+pub fn normalise(rgb: &[u8]) -> Vec<f32> {
+    let mut out = Vec::with_capacity(rgb.len());
+    for c in 0..3 {
+        let (m, s) = (MEAN[c], STD[c]);
+        out.extend(rgb.chunks_exact(3).map(|p| (p[c] as f32 / 255.0 - m) / s));
+    }
+    out
+}
+
+impl SegModel {
+    /// Loads the newest checkpoint of the segnet run at `run_dir` onto `device`.
+    pub fn load(run_dir: &Path, device: Device) -> Result<SegModel, SegTrainError> {
+        let run = RunDir::open(run_dir)?;
+        let cfg = SegTrainConfig::load(&run)?;
+        let epoch = latest_epoch(&run)?;
+        let checkpoint = model_path(&run, epoch);
+        let (vs, net) = build_net(&cfg, device)?;
+        nets::load_varstore(&vs, &checkpoint)?;
+        Ok(SegModel {
+            cfg,
+            net,
+            vs,
+            checkpoint,
+            device,
+        })
+    }
+
+    /// Class ids (0–10) for an RGB image (`width·height·3` bytes), at the image's own size.
+    pub fn predict_rgb(&self, rgb: &[u8], width: usize, height: usize) -> Result<Vec<u8>, SegTrainError> {
+        if rgb.len() != width * height * 3 || width == 0 || height == 0 {
+            return Err(SegTrainError::Config(format!(
+                "predict: {} bytes for a {width}x{height} RGB image (needs {})",
+                rgb.len(),
+                width * height * 3
+            )));
+        }
+        let (h, w) = (self.cfg.height, self.cfg.width);
+        let small = resample_rgb(rgb, width, height, &Geometry::full(width, height), w, h);
+        let ids = predict_normalised(&self.net, &normalise(&small), 1, h, w, self.device)?;
+        Ok(upsample_nearest(&ids, h, w, height, width)?)
+    }
+}
+
+/// The three files written for one image.
+#[derive(Debug, Clone)]
+pub struct PredictOutput {
+    /// The input image.
+    pub image: PathBuf,
+    /// `<stem>_color.png`: CamVid colours.
+    pub color: PathBuf,
+    /// `<stem>_mask.png`: single-channel class ids 0–10.
+    pub mask: PathBuf,
+    /// `<stem>_overlay.png`: colours blended over the image.
+    pub overlay: PathBuf,
+}
+
+fn write_png_atomic(path: &Path, write: impl FnOnce(&Path) -> Result<(), SegError>) -> Result<(), SegTrainError> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    let result = write(&tmp).and_then(|()| std::fs::rename(&tmp, path).map_err(|e| SegError::io(path, e)));
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    Ok(result?)
+}
+
+/// Predicts each image and writes `<stem>_color.png`, `<stem>_mask.png` and
+/// `<stem>_overlay.png` into `out` (created if needed), all at the image's own size.
+pub fn predict_files(model: &SegModel, images: &[PathBuf], out: &Path) -> Result<Vec<PredictOutput>, SegTrainError> {
+    std::fs::create_dir_all(out).map_err(|e| SegError::io(out, e))?;
+    let mut written = Vec::with_capacity(images.len());
+    for path in images {
+        let img = read_rgb(path)?;
+        let ids = model.predict_rgb(&img.data, img.width, img.height)?;
+        let stem = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "image".into());
+        let o = PredictOutput {
+            image: path.clone(),
+            color: out.join(format!("{stem}_color.png")),
+            mask: out.join(format!("{stem}_mask.png")),
+            overlay: out.join(format!("{stem}_overlay.png")),
+        };
+        let (w, h) = (img.width, img.height);
+        write_png_atomic(&o.color, |p| write_rgb(p, w, h, &colorize(&ids)))?;
+        write_png_atomic(&o.mask, |p| write_gray(p, w, h, &ids))?;
+        let blended = overlay(&img.data, &ids, 0.5)?;
+        write_png_atomic(&o.overlay, |p| write_rgb(p, w, h, &blended))?;
+        written.push(o);
+    }
+    Ok(written)
+}

@@ -1,0 +1,247 @@
+//! `dqn segnet …` end to end with the real binary and tiny budgets: gen, train, eval --json,
+//! predict (whose raw masks must give eval's numbers), and each bad input of the issue.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use agents::seg::data::read_split_list;
+use agents::seg::metrics::ConfusionMatrix;
+use agents::seg::pngio::{read_labels, write_gray};
+
+fn dqn(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_dqn"))
+        .args(args)
+        .env("OMP_NUM_THREADS", "1")
+        .output()
+        .expect("run dqn")
+}
+
+fn ok(out: &Output) -> String {
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "dqn failed\nstdout: {stdout}\nstderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+}
+
+fn gen(dir: &Path) -> PathBuf {
+    let data = dir.join("data");
+    let d = data.to_str().unwrap();
+    ok(&dqn(&[
+        "segnet", "gen", "--out", d, "--train", "6", "--val", "2", "--test", "2", "--size", "48x64", "--seed", "3",
+    ]));
+    data
+}
+
+fn train_args<'a>(data: &'a str, runs: &'a str) -> Vec<&'a str> {
+    vec![
+        "segnet",
+        "train",
+        "--data",
+        data,
+        "--size",
+        "48x64",
+        "--epochs",
+        "1",
+        "--batch-size",
+        "3",
+        "--runs-dir",
+        runs,
+        "--device",
+        "cpu",
+        "--quiet",
+    ]
+}
+
+/// The value after `prefix` on the line that starts with it.
+fn line_value(text: &str, prefix: &str) -> String {
+    text.lines()
+        .find_map(|l| l.strip_prefix(prefix))
+        .unwrap_or_else(|| panic!("no `{prefix}` line in {text}"))
+        .trim()
+        .to_string()
+}
+
+#[test]
+fn gen_train_eval_predict_agree() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = gen(tmp.path());
+    for f in ["train", "trainannot", "val", "valannot", "test", "testannot"] {
+        assert!(data.join(f).is_dir(), "{f}/ missing");
+    }
+    let runs = tmp.path().join("runs");
+    let out = ok(&dqn(&train_args(data.to_str().unwrap(), runs.to_str().unwrap())));
+    let run = PathBuf::from(line_value(&out, "run:"));
+    assert!(run
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .starts_with("segnet__basic__1__"));
+    assert!(run.join("config.toml").is_file());
+    assert!(run.join("checkpoints/epoch_1.safetensors").is_file());
+    assert!(run.join("checkpoints/epoch_1.train.safetensors").is_file());
+    let scalars = agents::tensorboard::read_scalars(&run).unwrap();
+    for tag in ["val/miou", "val/global_accuracy", "val/class_average_accuracy"] {
+        assert_eq!(
+            scalars.get(tag).map(|v| v.len()),
+            Some(1),
+            "{tag} in {:?}",
+            scalars.keys()
+        );
+    }
+    assert!(scalars.contains_key("train/loss"));
+
+    let run_s = run.to_str().unwrap();
+    let json: serde_json::Value = serde_json::from_str(&ok(&dqn(&[
+        "segnet",
+        "eval",
+        run_s,
+        "--data",
+        data.to_str().unwrap(),
+        "--split",
+        "test",
+        "--json",
+    ])))
+    .unwrap();
+    let num = |k: &str| json[k].as_f64().unwrap_or_else(|| panic!("{k} missing in {json}"));
+    for k in ["global_accuracy", "class_average_accuracy", "miou"] {
+        assert!((0.0..=1.0).contains(&num(k)), "{k} = {}", num(k));
+    }
+    assert_eq!(json["per_class_iou"].as_object().unwrap().len(), 11);
+
+    // predict's raw masks, counted against the labels, give eval's numbers.
+    let samples = read_split_list(&data, "test").unwrap();
+    let pred_dir = tmp.path().join("pred");
+    let mut args = vec!["segnet".to_string(), "predict".into(), run_s.into(), "--out".into()];
+    args.push(pred_dir.to_str().unwrap().into());
+    args.extend(samples.iter().map(|s| s.image.to_str().unwrap().to_string()));
+    ok(&dqn(&args.iter().map(String::as_str).collect::<Vec<_>>()));
+    let mut cm = ConfusionMatrix::new();
+    for s in &samples {
+        let stem = s.image.file_stem().unwrap().to_string_lossy().into_owned();
+        let mask = read_labels(&pred_dir.join(format!("{stem}_mask.png"))).unwrap();
+        let label = read_labels(&s.label).unwrap();
+        assert_eq!((mask.width, mask.height), (64, 48), "mask at the image's own size");
+        assert!(mask.data.iter().all(|&v| v <= 10));
+        for suffix in ["color", "overlay"] {
+            let p = pred_dir.join(format!("{stem}_{suffix}.png"));
+            let img = agents::seg::pngio::read_rgb(&p).unwrap();
+            assert_eq!((img.width, img.height), (64, 48), "{}", p.display());
+        }
+        cm.add(&mask.data, &label.data).unwrap();
+    }
+    assert!((cm.global_accuracy() - num("global_accuracy")).abs() < 1e-12);
+    assert!((cm.class_average_accuracy() - num("class_average_accuracy")).abs() < 1e-12);
+    assert!((cm.mean_iou() - num("miou")).abs() < 1e-12);
+
+    // Resume continues from the checkpoint to a new total.
+    let out = ok(&dqn(&[
+        "segnet", "train", "--resume", run_s, "--epochs", "2", "--quiet",
+    ]));
+    assert_eq!(line_value(&out, "run:"), run_s);
+    assert!(run.join("checkpoints/epoch_2.safetensors").is_file());
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            copy_dir(&p, &to.join(e.file_name()));
+        } else {
+            std::fs::copy(&p, to.join(e.file_name())).unwrap();
+        }
+    }
+}
+
+/// Runs `train` on a broken copy of `data` and checks for one clear error line naming `needle`.
+fn expect_error(case: &str, data: &Path, runs: &Path, needle: &str) {
+    let out = dqn(&train_args(data.to_str().unwrap(), runs.to_str().unwrap()));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{case}: should fail");
+    assert!(!stderr.contains("panicked"), "{case}: panic: {stderr}");
+    let errors: Vec<&str> = stderr.lines().filter(|l| l.starts_with("error:")).collect();
+    assert_eq!(errors.len(), 1, "{case}: one error line expected: {stderr}");
+    assert!(errors[0].contains(needle), "{case}: `{needle}` not in {}", errors[0]);
+}
+
+#[test]
+fn bad_inputs_give_one_clear_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let good = gen(tmp.path());
+    let runs = tmp.path().join("runs");
+    let first = read_split_list(&good, "train").unwrap()[0].clone();
+    let rel = |p: &Path| p.strip_prefix(&good).unwrap().to_path_buf();
+    let (img_rel, lab_rel) = (rel(&first.image), rel(&first.label));
+    let case = |name: &str| {
+        let d = tmp.path().join(name);
+        copy_dir(&good, &d);
+        d
+    };
+
+    let d = case("missing_split");
+    std::fs::remove_dir_all(d.join("valannot")).unwrap();
+    expect_error("missing split folder", &d, &runs, "valannot");
+
+    let d = case("nowhere");
+    let list = d.join("train.txt");
+    let text = std::fs::read_to_string(&list).unwrap();
+    std::fs::write(
+        &list,
+        format!("/SegNet/CamVid/train/ghost.png /SegNet/CamVid/trainannot/ghost.png\n{text}"),
+    )
+    .unwrap();
+    expect_error("list entry that points nowhere", &d, &runs, "ghost.png");
+
+    let d = case("size");
+    write_gray(&d.join(&lab_rel), 10, 8, &[0; 80]).unwrap();
+    expect_error(
+        "size mismatch",
+        &d,
+        &runs,
+        lab_rel.file_name().unwrap().to_str().unwrap(),
+    );
+
+    let d = case("values");
+    write_gray(&d.join(&lab_rel), 64, 48, &[12; 64 * 48]).unwrap();
+    expect_error(
+        "label value above 11",
+        &d,
+        &runs,
+        lab_rel.file_name().unwrap().to_str().unwrap(),
+    );
+
+    let d = case("notpng");
+    std::fs::write(d.join(&img_rel), b"this is not a PNG").unwrap();
+    expect_error(
+        "non-PNG file",
+        &d,
+        &runs,
+        img_rel.file_name().unwrap().to_str().unwrap(),
+    );
+
+    let d = case("empty");
+    std::fs::write(d.join("train.txt"), "").unwrap();
+    expect_error("empty dataset", &d, &runs, "train.txt");
+
+    // A DQN checkpoint (Nature CNN backbone) does not fit SegNet-Basic's VGG encoder.
+    let vs = tch::nn::VarStore::new(tch::Device::Cpu);
+    nets::QNet::new(&vs.root(), &nets::QNetConfig::nature(), &[4, 84, 84], 4).unwrap();
+    let ckpt = tmp.path().join("dqn_nature.safetensors");
+    nets::save_varstore(&vs, &ckpt).unwrap();
+    let mut args = train_args(good.to_str().unwrap(), runs.to_str().unwrap());
+    let c = ckpt.to_str().unwrap();
+    args.extend(["--init-backbone", c]);
+    let out = dqn(&args);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && !stderr.contains("panicked"), "{stderr}");
+    let errors: Vec<&str> = stderr.lines().filter(|l| l.starts_with("error:")).collect();
+    assert_eq!(errors.len(), 1, "{stderr}");
+    assert!(
+        errors[0].contains("dqn_nature.safetensors") && errors[0].contains("does not fit"),
+        "{}",
+        errors[0]
+    );
+}
