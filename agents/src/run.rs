@@ -98,6 +98,12 @@ impl RunDir {
         self.checkpoints_dir().join(format!("step_{step}.train.safetensors"))
     }
 
+    /// The model with the best evaluation so far (`checkpoints/best.safetensors`, beside
+    /// `best.json` with its step and score). Load it like any checkpoint file.
+    pub fn best_model_path(&self) -> PathBuf {
+        self.checkpoints_dir().join("best.safetensors")
+    }
+
     /// Steps of the complete checkpoints (model and training state both present), ascending.
     pub fn checkpoint_steps(&self) -> Vec<u64> {
         let mut steps: Vec<u64> = std::fs::read_dir(self.checkpoints_dir())

@@ -234,6 +234,11 @@ pub fn train(cfg: &TrainConfig, run: &RunDir, mut opts: TrainOptions) -> Result<
     let (mut sps, mut sps_mark) = (0.0, (Instant::now(), start_step));
     let mut last_progress = Instant::now() - Duration::from_secs(1);
     let mut final_eval = None;
+    // The best evaluation so far, also across resumes.
+    let mut best_eval: Option<f64> = std::fs::read_to_string(run.path.join("checkpoints/best.json"))
+        .ok()
+        .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+        .and_then(|v| v["mean_return"].as_f64());
     let mut learning_mark: Option<(Instant, u64)> = None;
     let lr_schedule = cfg.dqn.learning_rate_end.map(|end| crate::schedule::LinearSchedule {
         start: cfg.dqn.learning_rate,
@@ -294,6 +299,21 @@ pub fn train(cfg: &TrainConfig, run: &RunDir, mut opts: TrainOptions) -> Result<
                     "eval at step {step}: {:.2} ± {:.2} over {} episodes (ε = {})",
                     result.mean_return, result.std_return, result.episodes, result.epsilon
                 ));
+                // The actor waits during an evaluation and every batch before it has been learned,
+                // so the online weights here are exactly the evaluated ones.
+                if best_eval.is_none_or(|b| result.mean_return > b) {
+                    best_eval = Some(result.mean_return);
+                    let saved = nets::save_tensors(&learner.online.named_tensors(""), &run.best_model_path())
+                        .map_err(DqnError::from)
+                        .and_then(|()| {
+                            let json = serde_json::json!({"step": step, "mean_return": result.mean_return,
+                                "std_return": result.std_return, "episodes": result.episodes});
+                            Ok(write_atomic(&run.path.join("checkpoints/best.json"), json.to_string().as_bytes())?)
+                        });
+                    if let Err(e) = saved {
+                        break Err(e);
+                    }
+                }
                 final_eval = Some(result);
             }
             Some(ToLearner::Checkpoint(state)) => {
