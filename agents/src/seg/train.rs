@@ -453,7 +453,7 @@ pub fn train(cfg: &SegTrainConfig, run: &RunDir, mut opts: SegTrainOptions) -> R
             c.step += 1;
             images += idx.len() as u64;
             let ips = images as f64 / session.elapsed().as_secs_f64().max(1e-9);
-            if (c.step as u64 % cfg.log_every == 0 || c.batch == batches) && lv.is_finite() {
+            if ((c.step as u64).is_multiple_of(cfg.log_every) || c.batch == batches) && lv.is_finite() {
                 tb.add_scalar("train/loss", lv, c.step);
                 tb.add_scalar("train/images_per_sec", ips, c.step);
             }
@@ -467,7 +467,7 @@ pub fn train(cfg: &SegTrainConfig, run: &RunDir, mut opts: SegTrainOptions) -> R
             });
         }
         epochs_done = c.epoch;
-        if c.epoch % cfg.eval_every == 0 || c.epoch == cfg.epochs {
+        if c.epoch.is_multiple_of(cfg.eval_every) || c.epoch == cfg.epochs {
             let (m, sample) = evaluate_dataset(&net, &val_ds, device, cfg.batch_size, Some(0))?;
             tb.add_scalar("val/global_accuracy", m.global_accuracy, c.step);
             tb.add_scalar("val/class_average_accuracy", m.class_average_accuracy, c.step);
