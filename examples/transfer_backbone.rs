@@ -6,13 +6,13 @@
 //! and is listed as skipped; the deeper convs transfer.
 //!
 //! Run: `cargo run --release --example transfer_backbone`
-use nets::{load_backbone, save_varstore, BackboneConfig, QNet, QNetConfig, SegNet, SegNetConfig, TorsoConfig};
+use nets::{load_backbone, save_varstore, QNet, QNetConfig, SegNet, SegNetConfig, TorsoConfig};
 use tch::nn::VarStore;
 use tch::Device;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    // The encoder of the `driving` DQN preset (and of `dqn segnet train --preset driving`).
-    let backbone = BackboneConfig::vgg(&[(16, 1), (32, 1), (32, 1)], false);
+    // SegNet `basic`'s encoder, which is also the `driving` DQN preset's (4 × 64-channel conv + BN).
+    let backbone = SegNetConfig::basic().backbone;
     let dir = tempfile::tempdir()?;
 
     // A Q-network for 4 stacked 42×42 gray frames and 9 actions.

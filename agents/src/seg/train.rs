@@ -31,8 +31,10 @@ use super::{SegError, NUM_CLASSES, VOID};
 use crate::run::{write_atomic, RunDir, RunError};
 use crate::tensorboard::SummaryWriter;
 
-/// Preset names [`segnet_preset`] accepts.
-pub const PRESETS: [&str; 3] = ["basic", "vgg16", "driving"];
+/// Preset names [`segnet_preset`] accepts. `basic`'s encoder is the `driving` DQN preset's
+/// (4 × 64-channel 3×3 conv + BN), so every backbone tensor but the first conv (3 RGB vs 4
+/// stacked gray channels) transfers between the two.
+pub const PRESETS: [&str; 2] = ["basic", "vgg16"];
 
 /// Errors of the segmentation trainer, evaluator and predictor.
 #[derive(Debug, thiserror::Error)]
@@ -98,16 +100,9 @@ pub struct SegTrainConfig {
     pub net: SegNetConfig,
 }
 
-/// A SegNet preset by name: `basic` and `vgg16` from [`SegNetConfig::preset`], and `driving`,
-/// whose encoder is the `driving` DQN preset's (VGG 16-32-32, one 3×3 conv per stage, no
-/// BatchNorm), so every backbone tensor but the first conv (3 RGB vs 4 stacked gray channels)
-/// transfers between the two.
+/// A SegNet preset by name ([`PRESETS`]); the error lists the valid names.
 pub fn segnet_preset(name: &str) -> Result<SegNetConfig, SegTrainError> {
     match name {
-        "driving" => Ok(SegNetConfig {
-            backbone: nets::BackboneConfig::vgg(&[(16, 1), (32, 1), (32, 1)], false),
-            ..SegNetConfig::basic()
-        }),
         "basic" | "vgg16" => Ok(SegNetConfig::preset(name)?),
         _ => Err(SegTrainError::Config(format!(
             "unknown SegNet preset `{name}`; valid: {}",
@@ -336,7 +331,7 @@ pub fn init_backbone(vs: &VarStore, path: &Path) -> Result<nets::TransferReport,
             .map(|m| m.to_string())
             .collect();
         return Err(SegTrainError::Config(format!(
-            "{}: its backbone does not fit this network: no backbone tensor has a matching name and shape ({} missing, {} shape mismatches{}{}); use a checkpoint whose backbone matches the preset (e.g. `--preset driving` for the driving DQN)",
+            "{}: its backbone does not fit this network: no backbone tensor has a matching name and shape ({} missing, {} shape mismatches{}{}); use a checkpoint whose backbone matches the preset (the `driving` DQN preset matches `basic`)",
             path.display(),
             report.missing.len(),
             report.skipped_shape_mismatch.len(),
