@@ -23,14 +23,23 @@ pub enum RunError {
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> RunError + '_ {
-    move |source| RunError::Io { path: path.to_path_buf(), source }
+    move |source| RunError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
 }
 
 /// Writes `bytes` to `path` atomically: a temp file in the same folder, synced, then renamed.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), RunError> {
     use std::io::Write;
-    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
     let result = (|| {
         let mut f = std::fs::File::create(&tmp)?;
@@ -56,10 +65,17 @@ impl RunDir {
     /// name is taken, e.g. two runs started in the same second).
     pub fn create(root: &Path, env: &str, name: &str, seed: u64) -> Result<RunDir, RunError> {
         std::fs::create_dir_all(root).map_err(io(root))?;
-        let time = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+        let time = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0);
         let base = format!("{env}__{name}__{seed}__{time}");
         for attempt in 0..1000 {
-            let dir = if attempt == 0 { root.join(&base) } else { root.join(format!("{base}-{attempt}")) };
+            let dir = if attempt == 0 {
+                root.join(&base)
+            } else {
+                root.join(format!("{base}-{attempt}"))
+            };
             match std::fs::create_dir(&dir) {
                 Ok(()) => {
                     let ck = dir.join("checkpoints");
@@ -70,7 +86,10 @@ impl RunDir {
                 Err(e) => return Err(RunError::Io { path: dir, source: e }),
             }
         }
-        Err(RunError::Io { path: root.join(base), source: std::io::Error::other("too many runs with this name") })
+        Err(RunError::Io {
+            path: root.join(base),
+            source: std::io::Error::other("too many runs with this name"),
+        })
     }
 
     /// Opens an existing run folder (it must hold `config.toml`).
@@ -78,7 +97,9 @@ impl RunDir {
         if !path.join("config.toml").is_file() {
             return Err(RunError::NotARun(path.to_path_buf()));
         }
-        Ok(RunDir { path: path.to_path_buf() })
+        Ok(RunDir {
+            path: path.to_path_buf(),
+        })
     }
 
     /// `config.toml`.
@@ -112,7 +133,10 @@ impl RunDir {
             .flatten()
             .filter_map(|e| {
                 let name = e.file_name().to_string_lossy().into_owned();
-                name.strip_prefix("step_")?.strip_suffix(".safetensors")?.parse::<u64>().ok()
+                name.strip_prefix("step_")?
+                    .strip_suffix(".safetensors")?
+                    .parse::<u64>()
+                    .ok()
             })
             .filter(|s| self.state_path(*s).is_file())
             .collect();
@@ -122,7 +146,10 @@ impl RunDir {
 
     /// The newest complete checkpoint's step.
     pub fn latest_checkpoint(&self) -> Result<u64, RunError> {
-        self.checkpoint_steps().last().copied().ok_or_else(|| RunError::NoCheckpoint(self.path.clone()))
+        self.checkpoint_steps()
+            .last()
+            .copied()
+            .ok_or_else(|| RunError::NoCheckpoint(self.path.clone()))
     }
 
     /// Deletes all but the newest `keep` complete checkpoints (0 keeps all).
@@ -154,7 +181,10 @@ mod tests {
         write_atomic(&run.config_path(), b"env_id = \"cartpole\"\n").unwrap();
         assert!(RunDir::open(&run.path).is_ok());
         write_atomic(&run.model_path(100), b"x").unwrap();
-        assert!(run.latest_checkpoint().is_err(), "a model without its state is not a checkpoint");
+        assert!(
+            run.latest_checkpoint().is_err(),
+            "a model without its state is not a checkpoint"
+        );
         write_atomic(&run.state_path(100), b"x").unwrap();
         write_atomic(&run.model_path(200), b"x").unwrap();
         write_atomic(&run.state_path(200), b"x").unwrap();

@@ -79,13 +79,19 @@ impl EnvConfig {
     pub fn validate(&self) -> Result<(), EnvError> {
         let bad = |m: String| Err(EnvError::InvalidConfig(m));
         if !(0.0..=1.0).contains(&self.sticky_action_prob) {
-            return bad(format!("sticky_action_prob must be in [0, 1], got {}", self.sticky_action_prob));
+            return bad(format!(
+                "sticky_action_prob must be in [0, 1], got {}",
+                self.sticky_action_prob
+            ));
         }
         if self.frame_skip == 0 || self.frame_skip > 64 {
             return bad(format!("frame_skip must be in 1..=64, got {}", self.frame_skip));
         }
         if self.obs_size != 0 && !(8..=1024).contains(&self.obs_size) {
-            return bad(format!("obs_size must be 0 (full size) or in 8..=1024, got {}", self.obs_size));
+            return bad(format!(
+                "obs_size must be 0 (full size) or in 8..=1024, got {}",
+                self.obs_size
+            ));
         }
         if self.frame_stack == 0 || self.frame_stack > 32 {
             return bad(format!("frame_stack must be in 1..=32, got {}", self.frame_stack));

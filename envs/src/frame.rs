@@ -18,7 +18,11 @@ pub struct Frame {
 impl Frame {
     /// A black frame.
     pub fn new(width: usize, height: usize) -> Self {
-        Frame { width, height, data: vec![0; width * height * 3] }
+        Frame {
+            width,
+            height,
+            data: vec![0; width * height * 3],
+        }
     }
 
     /// Changes the size (contents become black), reusing the allocation when possible.
@@ -128,7 +132,10 @@ impl Frame {
 
     /// The BT.601 gray version of the frame, one byte per pixel.
     pub fn to_gray(&self) -> Vec<u8> {
-        self.data.chunks_exact(3).map(|p| luminance([p[0], p[1], p[2]])).collect()
+        self.data
+            .chunks_exact(3)
+            .map(|p| luminance([p[0], p[1], p[2]]))
+            .collect()
     }
 
     /// Writes the frame as an 8-bit RGB PNG.

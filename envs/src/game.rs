@@ -62,8 +62,24 @@ impl Action {
     /// ALE's name of the action.
     pub fn name(self) -> &'static str {
         [
-            "NOOP", "FIRE", "UP", "RIGHT", "LEFT", "DOWN", "UPRIGHT", "UPLEFT", "DOWNRIGHT", "DOWNLEFT", "UPFIRE",
-            "RIGHTFIRE", "LEFTFIRE", "DOWNFIRE", "UPRIGHTFIRE", "UPLEFTFIRE", "DOWNRIGHTFIRE", "DOWNLEFTFIRE",
+            "NOOP",
+            "FIRE",
+            "UP",
+            "RIGHT",
+            "LEFT",
+            "DOWN",
+            "UPRIGHT",
+            "UPLEFT",
+            "DOWNRIGHT",
+            "DOWNLEFT",
+            "UPFIRE",
+            "RIGHTFIRE",
+            "LEFTFIRE",
+            "DOWNFIRE",
+            "UPRIGHTFIRE",
+            "UPLEFTFIRE",
+            "DOWNRIGHTFIRE",
+            "DOWNLEFTFIRE",
         ][self as usize]
     }
     /// Whether the fire button is pressed.
@@ -83,33 +99,63 @@ impl Action {
     }
     /// Whether the joystick points up (up, up-left or up-right).
     pub fn up(self) -> bool {
-        matches!(self, Action::Up | Action::UpRight | Action::UpLeft | Action::UpFire | Action::UpRightFire | Action::UpLeftFire)
+        matches!(
+            self,
+            Action::Up | Action::UpRight | Action::UpLeft | Action::UpFire | Action::UpRightFire | Action::UpLeftFire
+        )
     }
     /// Whether the joystick points down.
     pub fn down(self) -> bool {
         matches!(
             self,
-            Action::Down | Action::DownRight | Action::DownLeft | Action::DownFire | Action::DownRightFire | Action::DownLeftFire
+            Action::Down
+                | Action::DownRight
+                | Action::DownLeft
+                | Action::DownFire
+                | Action::DownRightFire
+                | Action::DownLeftFire
         )
     }
     /// Whether the joystick points left.
     pub fn left(self) -> bool {
         matches!(
             self,
-            Action::Left | Action::UpLeft | Action::DownLeft | Action::LeftFire | Action::UpLeftFire | Action::DownLeftFire
+            Action::Left
+                | Action::UpLeft
+                | Action::DownLeft
+                | Action::LeftFire
+                | Action::UpLeftFire
+                | Action::DownLeftFire
         )
     }
     /// Whether the joystick points right.
     pub fn right(self) -> bool {
         matches!(
             self,
-            Action::Right | Action::UpRight | Action::DownRight | Action::RightFire | Action::UpRightFire | Action::DownRightFire
+            Action::Right
+                | Action::UpRight
+                | Action::DownRight
+                | Action::RightFire
+                | Action::UpRightFire
+                | Action::DownRightFire
         )
     }
     /// The action from joystick directions and the fire button (for human play).
     pub fn from_input(up: bool, down: bool, left: bool, right: bool, fire: bool) -> Action {
-        let v = if up && !down { 1 } else if down && !up { -1 } else { 0 };
-        let h = if right && !left { 1 } else if left && !right { -1 } else { 0 };
+        let v = if up && !down {
+            1
+        } else if down && !up {
+            -1
+        } else {
+            0
+        };
+        let h = if right && !left {
+            1
+        } else if left && !right {
+            -1
+        } else {
+            0
+        };
         use Action::*;
         match (v, h, fire) {
             (0, 0, false) => Noop,

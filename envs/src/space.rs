@@ -43,10 +43,12 @@ impl Space {
     /// Whether the f32 vector lies in this box.
     pub fn contains_f32(&self, values: &[f32]) -> bool {
         match self {
-            Space::Box { low, high, dtype: Dtype::F32, .. } => {
-                values.len() == self.flat_size()
-                    && values.iter().all(|v| !v.is_nan() && *v >= *low && *v <= *high)
-            }
+            Space::Box {
+                low,
+                high,
+                dtype: Dtype::F32,
+                ..
+            } => values.len() == self.flat_size() && values.iter().all(|v| !v.is_nan() && *v >= *low && *v <= *high),
             _ => false,
         }
     }
@@ -60,10 +62,27 @@ impl fmt::Display for Space {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Space::Discrete(n) => write!(f, "Discrete({n})"),
-            Space::Box { shape, low, high, dtype } => {
+            Space::Box {
+                shape,
+                low,
+                high,
+                dtype,
+            } => {
                 let dims: Vec<String> = shape.iter().map(|d| d.to_string()).collect();
-                let bound = |v: f32| if v.abs() >= 1e6 { format!("{v:.1e}") } else { format!("{v}") };
-                write!(f, "Box({}, {}, ({}), {dtype:?})", bound(*low), bound(*high), dims.join(", "))
+                let bound = |v: f32| {
+                    if v.abs() >= 1e6 {
+                        format!("{v:.1e}")
+                    } else {
+                        format!("{v}")
+                    }
+                };
+                write!(
+                    f,
+                    "Box({}, {}, ({}), {dtype:?})",
+                    bound(*low),
+                    bound(*high),
+                    dims.join(", ")
+                )
             }
         }
     }

@@ -254,7 +254,10 @@ fn bench_learner(
     tch::manual_seed(0);
     // For the thread-count measurement (scripts/bench_threads.sh): libtorch's own setter, called
     // after start-up, instead of OMP_NUM_THREADS before it.
-    if let Some(n) = std::env::var("DQN_BENCH_SET_NUM_THREADS").ok().and_then(|v| v.parse::<i32>().ok()) {
+    if let Some(n) = std::env::var("DQN_BENCH_SET_NUM_THREADS")
+        .ok()
+        .and_then(|v| v.parse::<i32>().ok())
+    {
         tch::set_num_threads(n);
     }
     let dqn = DqnConfig {

@@ -31,13 +31,26 @@ use crate::schedule::LinearSchedule;
 /// What the actor tells the learner, in order.
 pub enum ToLearner {
     /// Batch number `index` (0-based), to learn from; `indices` are its replay slots (for PER).
-    Batch { index: u64, step: u64, batch: Box<TensorBatch>, indices: Vec<usize> },
+    Batch {
+        index: u64,
+        step: u64,
+        batch: Box<TensorBatch>,
+        indices: Vec<usize>,
+    },
     /// A finished episode.
-    Episode { step: u64, episode_return: f64, length: u64 },
+    Episode {
+        step: u64,
+        episode_return: f64,
+        length: u64,
+    },
     /// Periodic acting statistics.
     Scalars { step: u64, epsilon: f64 },
     /// An evaluation's result, with a strip of frames from its first episode.
-    Eval { step: u64, result: EvalResult, strip: Option<Frame> },
+    Eval {
+        step: u64,
+        result: EvalResult,
+        strip: Option<Frame>,
+    },
     /// Save a checkpoint with this actor state (every batch sent before has been learned).
     Checkpoint(Box<ActorState>),
     /// Training ended (the step budget, or a stop request); save and finish.
@@ -155,10 +168,9 @@ struct Actor<'a, T: ObsElement> {
 
 /// Whether `[prev, now)` crossed a multiple of `every` (0 = never).
 fn crossed(prev: u64, now: u64, every: u64) -> u64 {
-    if every == 0 {
-        0
-    } else {
-        now / every - prev / every
+    match (now.checked_div(every), prev.checked_div(every)) {
+        (Some(a), Some(b)) => a - b,
+        _ => 0,
     }
 }
 
@@ -220,7 +232,11 @@ impl<'a, T: ObsElement> Actor<'a, T> {
             end: d.eps_end,
             duration: (d.eps_fraction * total as f64) as u64,
         };
-        let beta = LinearSchedule { start: d.per_beta0 as f64, end: 1.0, duration: total };
+        let beta = LinearSchedule {
+            start: d.per_beta0 as f64,
+            end: 1.0,
+            duration: total,
+        };
         let version = counters.updates;
         Ok(Actor {
             device: setup.device,
@@ -266,7 +282,10 @@ impl<'a, T: ObsElement> Actor<'a, T> {
             self.latest = Some(msg.weights);
         }
         if self.version < v {
-            let w = self.latest.as_ref().ok_or_else(|| DqnError::Internal("no weights received".into()))?;
+            let w = self
+                .latest
+                .as_ref()
+                .ok_or_else(|| DqnError::Internal("no weights received".into()))?;
             self.acting.load_snapshot(w)?;
             self.version = v;
         }
@@ -321,7 +340,8 @@ impl<'a, T: ObsElement> Actor<'a, T> {
                 self.stacks[i].reset(frame);
                 self.was_done[i] = false;
             } else {
-                self.replay.push(i, self.actions[i], rewards[i], frame, term[i], trunc[i])?;
+                self.replay
+                    .push(i, self.actions[i], rewards[i], frame, term[i], trunc[i])?;
                 self.stacks[i].push(frame);
                 self.was_done[i] = term[i] || trunc[i];
             }
@@ -334,7 +354,11 @@ impl<'a, T: ObsElement> Actor<'a, T> {
             }
             self.counters.recent_returns.push(ep.episode_return);
             self.tx
-                .send(ToLearner::Episode { step, episode_return: ep.episode_return, length: ep.length })
+                .send(ToLearner::Episode {
+                    step,
+                    episode_return: ep.episode_return,
+                    length: ep.length,
+                })
                 .map_err(|_| DqnError::Stopped)?;
         }
         self.counters.step = step;
@@ -345,7 +369,8 @@ impl<'a, T: ObsElement> Actor<'a, T> {
     fn send_batch(&mut self) -> Result<(), DqnError> {
         let d = &self.cfg.dqn;
         let beta = self.beta.value(self.counters.step) as f32;
-        self.replay.sample(d.batch_size, beta, &mut self.counters.rng, &mut self.batch)?;
+        self.replay
+            .sample(d.batch_size, beta, &mut self.counters.rng, &mut self.batch)?;
         let b = d.batch_size as i64;
         let mut shape = vec![b];
         shape.extend_from_slice(&self.obs_shape);
@@ -363,14 +388,26 @@ impl<'a, T: ObsElement> Actor<'a, T> {
             weights: to_dev(Tensor::f_from_slice(&self.batch.weights)?)?,
             target_next_q,
         };
-        let indices = if d.prioritized { self.batch.indices.clone() } else { Vec::new() };
-        self.send(ToLearner::Batch { index: self.counters.updates, step: self.counters.step, batch: Box::new(tb), indices })?;
+        let indices = if d.prioritized {
+            self.batch.indices.clone()
+        } else {
+            Vec::new()
+        };
+        self.send(ToLearner::Batch {
+            index: self.counters.updates,
+            step: self.counters.step,
+            batch: Box::new(tb),
+            indices,
+        })?;
         self.counters.updates += 1;
         Ok(())
     }
 
     fn state(&self) -> ActorState {
-        ActorState { counters: self.counters.clone(), target: self.target.snapshot() }
+        ActorState {
+            counters: self.counters.clone(),
+            target: self.target.snapshot(),
+        }
     }
 
     fn publish_progress(&self, epsilon: f64) {
@@ -388,7 +425,12 @@ impl<'a, T: ObsElement> Actor<'a, T> {
 
     fn eval_now(&mut self, episodes: u32) -> Result<(), DqnError> {
         self.sync()?;
-        let seed = self.cfg.run.seed.wrapping_add(1_000_003).wrapping_add(self.counters.step);
+        let seed = self
+            .cfg
+            .run
+            .seed
+            .wrapping_add(1_000_003)
+            .wrapping_add(self.counters.step);
         let env_cfg: EnvConfig = self.cfg.training_env_config();
         let (result, strip) = evaluate::<T>(
             &self.acting.net,
@@ -400,7 +442,11 @@ impl<'a, T: ObsElement> Actor<'a, T> {
             seed,
             true,
         )?;
-        self.send(ToLearner::Eval { step: self.counters.step, result, strip })
+        self.send(ToLearner::Eval {
+            step: self.counters.step,
+            result,
+            strip,
+        })
     }
 
     fn run(&mut self) -> Result<(), DqnError> {
@@ -453,6 +499,9 @@ impl<'a, T: ObsElement> Actor<'a, T> {
             self.eval_now(r.eval_episodes)?;
         }
         self.publish_progress(self.eps.value(self.counters.step));
-        self.send(ToLearner::Done { state: Box::new(self.state()), stopped })
+        self.send(ToLearner::Done {
+            state: Box::new(self.state()),
+            stopped,
+        })
     }
 }

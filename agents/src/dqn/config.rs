@@ -183,7 +183,10 @@ impl TrainConfig {
             return bad("dqn.total_steps", "must be at least 1");
         }
         if !(d.learning_rate > 0.0 && d.learning_rate.is_finite()) {
-            return bad("dqn.learning_rate", &format!("must be a positive number, got {}", d.learning_rate));
+            return bad(
+                "dqn.learning_rate",
+                &format!("must be a positive number, got {}", d.learning_rate),
+            );
         }
         if let Some(end) = d.learning_rate_end {
             if !(end >= 0.0 && end.is_finite()) {
@@ -194,7 +197,10 @@ impl TrainConfig {
             return bad("dqn.batch_size", "must be at least 1");
         }
         if d.buffer_size < d.batch_size.max(d.n_step + d.frame_stack + 1) {
-            return bad("dqn.buffer_size", &format!("must be at least the batch size, got {}", d.buffer_size));
+            return bad(
+                "dqn.buffer_size",
+                &format!("must be at least the batch size, got {}", d.buffer_size),
+            );
         }
         if !(0.0..=1.0).contains(&d.gamma) {
             return bad("dqn.gamma", &format!("must be in [0, 1], got {}", d.gamma));
@@ -211,7 +217,11 @@ impl TrainConfig {
         if d.train_freq == 0 || d.gradient_steps == 0 {
             return bad("dqn.train_freq and dqn.gradient_steps", "must be at least 1");
         }
-        for (key, v) in [("dqn.eps_start", d.eps_start), ("dqn.eps_end", d.eps_end), ("dqn.eps_fraction", d.eps_fraction)] {
+        for (key, v) in [
+            ("dqn.eps_start", d.eps_start),
+            ("dqn.eps_end", d.eps_end),
+            ("dqn.eps_fraction", d.eps_fraction),
+        ] {
             if !(0.0..=1.0).contains(&v) {
                 return bad(key, &format!("must be in [0, 1], got {v}"));
             }
@@ -222,7 +232,7 @@ impl TrainConfig {
         if d.num_envs == 0 || d.num_envs > 256 {
             return bad("dqn.num_envs", &format!("must be in 1..=256, got {}", d.num_envs));
         }
-        if !(d.max_grad_norm >= 0.0) {
+        if d.max_grad_norm.is_nan() || d.max_grad_norm < 0.0 {
             return bad("dqn.max_grad_norm", "must be ≥ 0");
         }
         if !(0.0..=1.0).contains(&self.run.eval_epsilon) {
@@ -240,6 +250,9 @@ impl TrainConfig {
 
     /// The env config the trainer actually uses: the replay stacks frames, so the env gives one.
     pub fn training_env_config(&self) -> EnvConfig {
-        EnvConfig { frame_stack: 1, ..self.env.clone() }
+        EnvConfig {
+            frame_stack: 1,
+            ..self.env.clone()
+        }
     }
 }

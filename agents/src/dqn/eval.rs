@@ -43,7 +43,9 @@ pub fn greedy_action<T: ObsElement>(net: &QNet, stack: &[T], obs_shape: &[i64]) 
     let mut shape = vec![1i64];
     shape.extend_from_slice(obs_shape);
     let x = Tensor::f_from_slice(stack)?.f_view(shape.as_slice())?;
-    let q = tch::no_grad(|| net.forward(&x, false))?.f_to_device(Device::Cpu)?.f_view([-1i64])?;
+    let q = tch::no_grad(|| net.forward(&x, false))?
+        .f_to_device(Device::Cpu)?
+        .f_view([-1i64])?;
     let q: Vec<f32> = Vec::try_from(&q)?;
     let best = q.iter().enumerate().fold(0, |b, (i, v)| if *v > q[b] { i } else { b });
     Ok((best, q))
@@ -62,7 +64,13 @@ pub fn evaluate<T: ObsElement>(
     seed: u64,
     with_strip: bool,
 ) -> Result<(EvalResult, Option<Frame>), DqnError> {
-    let mut env = make(env_id, &EnvConfig { frame_stack: 1, ..env_cfg.clone() })?;
+    let mut env = make(
+        env_id,
+        &EnvConfig {
+            frame_stack: 1,
+            ..env_cfg.clone()
+        },
+    )?;
     let n_actions = env.num_actions();
     let mut rng = Pcg64Mcg::seed_from_u64(seed ^ 0xe7a1);
     let obs_shape = net.obs_shape().to_vec();

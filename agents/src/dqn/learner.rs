@@ -78,7 +78,11 @@ impl NetCopy {
 
     /// Named variables (shallow), for checkpoints.
     pub fn named_tensors(&self, prefix: &str) -> Vec<(String, Tensor)> {
-        self.names.iter().zip(&self.vars).map(|(n, v)| (format!("{prefix}{n}"), v.shallow_clone())).collect()
+        self.names
+            .iter()
+            .zip(&self.vars)
+            .map(|(n, v)| (format!("{prefix}{n}"), v.shallow_clone()))
+            .collect()
     }
 }
 
@@ -138,7 +142,11 @@ impl Learner {
         let online = NetCopy::new(net_cfg, obs_shape, n_actions, device)?;
         let adam = Adam::new(
             &online.vs,
-            AdamConfig { lr: dqn.learning_rate, eps: dqn.adam_eps, ..AdamConfig::default() },
+            AdamConfig {
+                lr: dqn.learning_rate,
+                eps: dqn.adam_eps,
+                ..AdamConfig::default()
+            },
         )?;
         Ok(Learner {
             online,
@@ -155,7 +163,9 @@ impl Learner {
     /// also reads the mean Q-value, for logging.
     pub fn update(&mut self, batch: &TensorBatch, read_stats: bool) -> Result<UpdateStats, DqnError> {
         let q_all = self.online.net.forward(&batch.obs, true)?;
-        let q = q_all.f_gather(1, &batch.actions.f_unsqueeze(1)?, false)?.f_squeeze_dim(1)?;
+        let q = q_all
+            .f_gather(1, &batch.actions.f_unsqueeze(1)?, false)?
+            .f_squeeze_dim(1)?;
         let target = tch::no_grad(|| -> Result<Tensor, DqnError> {
             let next_q = if self.double_dqn {
                 let next_obs = batch
@@ -181,9 +191,11 @@ impl Learner {
         }
         self.adam.step()?;
         self.updates += 1;
-        let mut stats = UpdateStats::default();
         // Read every step: a NaN must stop the run before a bad checkpoint is written.
-        stats.loss = f64::try_from(&loss)?;
+        let mut stats = UpdateStats {
+            loss: f64::try_from(&loss)?,
+            ..UpdateStats::default()
+        };
         if read_stats {
             stats.q_mean = f64::try_from(&q.f_mean(Kind::Float)?)?;
         }

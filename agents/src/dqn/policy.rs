@@ -46,7 +46,10 @@ impl Policy {
             (run, ck)
         } else if path.is_file() {
             let run_dir = path.parent().and_then(Path::parent).ok_or_else(|| {
-                DqnError::Checkpoint(format!("{}: a checkpoint must sit in <run>/checkpoints/", path.display()))
+                DqnError::Checkpoint(format!(
+                    "{}: a checkpoint must sit in <run>/checkpoints/",
+                    path.display()
+                ))
             })?;
             let run = RunDir::open(run_dir).map_err(|_| {
                 DqnError::Checkpoint(format!(
@@ -57,7 +60,10 @@ impl Policy {
             })?;
             (run, path.to_path_buf())
         } else {
-            return Err(DqnError::Io(format!("{}: no such run folder or checkpoint", path.display())));
+            return Err(DqnError::Io(format!(
+                "{}: no such run folder or checkpoint",
+                path.display()
+            )));
         };
         let cfg = load_config(&run)?;
         let (shape, pixels, n_actions) = obs_shape(&cfg)?;
@@ -70,7 +76,14 @@ impl Policy {
             )),
             other => other.into(),
         })?;
-        Ok(Policy { cfg, net, run, checkpoint, pixels, _vs: vs })
+        Ok(Policy {
+            cfg,
+            net,
+            run,
+            checkpoint,
+            pixels,
+            _vs: vs,
+        })
     }
 
     /// The greedy action and all Q-values for one stacked observation.

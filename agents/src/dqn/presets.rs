@@ -60,11 +60,15 @@ fn apply_set(table: &mut toml::Table, assignment: &str) -> Result<(), DqnError> 
         .unwrap_or_else(|| toml::Value::String(raw.to_string()));
     let parts: Vec<&str> = key.split('.').collect();
     if parts.iter().any(|p| p.is_empty()) {
-        return Err(DqnError::Config(format!("--set: bad key '{key}' (use section.key, e.g. dqn.learning_rate)")));
+        return Err(DqnError::Config(format!(
+            "--set: bad key '{key}' (use section.key, e.g. dqn.learning_rate)"
+        )));
     }
     let mut cur = table;
     for p in &parts[..parts.len() - 1] {
-        let entry = cur.entry(p.to_string()).or_insert_with(|| toml::Value::Table(toml::Table::new()));
+        let entry = cur
+            .entry(p.to_string())
+            .or_insert_with(|| toml::Value::Table(toml::Table::new()));
         cur = entry
             .as_table_mut()
             .ok_or_else(|| DqnError::Config(format!("--set: '{p}' in '{key}' is a value, not a section")))?;
@@ -87,12 +91,14 @@ pub fn resolve(
         .find(|(n, _)| *n == preset)
         .map(|(_, t)| *t)
         .ok_or_else(|| DqnError::Config(format!("unknown preset '{preset}'; presets: {}", names().join(", "))))?;
-    let mut table: toml::Table =
-        text.parse().map_err(|e| DqnError::Internal(format!("preset {preset} does not parse: {e}")))?;
+    let mut table: toml::Table = text
+        .parse()
+        .map_err(|e| DqnError::Internal(format!("preset {preset} does not parse: {e}")))?;
     if let Some(path) = config_file {
         let text = std::fs::read_to_string(path).map_err(|e| DqnError::Io(format!("{}: {e}", path.display())))?;
-        let over: toml::Table =
-            text.parse().map_err(|e: toml::de::Error| DqnError::Config(format!("{}: {}", path.display(), e.message())))?;
+        let over: toml::Table = text
+            .parse()
+            .map_err(|e: toml::de::Error| DqnError::Config(format!("{}: {}", path.display(), e.message())))?;
         merge(&mut table, over);
     }
     for s in sets {
@@ -106,7 +112,11 @@ pub fn resolve(
         .try_into()
         .map_err(|e: toml::de::Error| DqnError::Config(e.message().replace('\n', " ")))?;
     if envs::spec(&cfg.env_id).is_none() {
-        return Err(DqnError::Config(format!("unknown env '{}'; envs: {}", cfg.env_id, envs::ids().join(", "))));
+        return Err(DqnError::Config(format!(
+            "unknown env '{}'; envs: {}",
+            cfg.env_id,
+            envs::ids().join(", ")
+        )));
     }
     cfg.validate()?;
     Ok(cfg)
@@ -126,15 +136,26 @@ mod tests {
 
     #[test]
     fn set_overrides_and_unknown_keys_are_listed() {
-        let cfg = resolve(Some("cartpole"), "cartpole", None, &["dqn.learning_rate=0.001".into(), "run.device=cpu".into()])
-            .unwrap();
+        let cfg = resolve(
+            Some("cartpole"),
+            "cartpole",
+            None,
+            &["dqn.learning_rate=0.001".into(), "run.device=cpu".into()],
+        )
+        .unwrap();
         assert_eq!(cfg.dqn.learning_rate, 0.001);
         assert_eq!(cfg.run.device, "cpu");
-        let err = resolve(Some("cartpole"), "cartpole", None, &["dqn.learning_rat=0.1".into()]).unwrap_err().to_string();
+        let err = resolve(Some("cartpole"), "cartpole", None, &["dqn.learning_rat=0.1".into()])
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("learning_rat") && err.contains("learning_rate"), "{err}");
-        let err = resolve(Some("cartpole"), "cartpole", None, &["dqn.batch_size=abc".into()]).unwrap_err().to_string();
+        let err = resolve(Some("cartpole"), "cartpole", None, &["dqn.batch_size=abc".into()])
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("invalid type"), "{err}");
-        let err = resolve(Some("cartpole"), "cartpole", None, &["dqn.batch_size=-3".into()]).unwrap_err().to_string();
+        let err = resolve(Some("cartpole"), "cartpole", None, &["dqn.batch_size=-3".into()])
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("batch_size") || err.contains("invalid value"), "{err}");
         let err = resolve(Some("cartpole"), "nope", None, &[]).unwrap_err().to_string();
         assert!(err.contains("breakout-cpu"), "{err}");

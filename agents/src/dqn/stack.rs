@@ -41,7 +41,11 @@ pub struct FrameStack<T> {
 impl<T: Copy + Default> FrameStack<T> {
     /// An all-zero stack of `k` frames of `frame_len` elements.
     pub fn new(k: usize, frame_len: usize) -> Self {
-        FrameStack { k, frame_len, data: vec![T::default(); k * frame_len] }
+        FrameStack {
+            k,
+            frame_len,
+            data: vec![T::default(); k * frame_len],
+        }
     }
 
     /// Fills every position with the episode's first frame.

@@ -23,6 +23,9 @@ use crate::tensorboard::SummaryWriter;
 /// Name of the JSON trainer state stored (as u8 bytes) in a checkpoint's training-state file.
 const STATE_KEY: &str = "trainer_state_json";
 
+/// A progress callback: the progress and the current steps/s.
+pub type ProgressFn = Box<dyn FnMut(&Progress, f64)>;
+
 /// Options of one training run beyond its configuration.
 pub struct TrainOptions {
     /// Set (e.g. by Ctrl-C) to stop: the run saves a checkpoint and returns.
@@ -34,7 +37,7 @@ pub struct TrainOptions {
     /// Keep the loaded backbone fixed.
     pub freeze_backbone: bool,
     /// Called about 4 times a second with the progress and the current steps/s.
-    pub on_progress: Box<dyn FnMut(&Progress, f64)>,
+    pub on_progress: ProgressFn,
     /// Called with one-line notices (checkpoints, transfers, evaluations).
     pub on_notice: Box<dyn FnMut(&str)>,
 }
@@ -96,7 +99,11 @@ struct SavedState {
 
 fn save_checkpoint(run: &RunDir, learner: &Learner, state: &ActorState, env_id: &str) -> Result<PathBuf, DqnError> {
     let step = state.counters.step;
-    let saved = SavedState { counters: state.counters.clone(), learner_updates: learner.updates, env_id: env_id.into() };
+    let saved = SavedState {
+        counters: state.counters.clone(),
+        learner_updates: learner.updates,
+        env_id: env_id.into(),
+    };
     let json = serde_json::to_vec(&saved).map_err(|e| DqnError::Internal(e.to_string()))?;
     let mut tensors: Vec<(String, Tensor)> = learner
         .online
@@ -135,8 +142,11 @@ fn load_checkpoint(run: &RunDir, learner: &mut Learner, cfg: &TrainConfig) -> Re
             cfg.env_id
         )));
     }
-    let adam: Vec<(String, Tensor)> =
-        tensors.iter().filter(|(n, _)| n.starts_with("adam.")).map(|(n, t)| (n.clone(), t.shallow_clone())).collect();
+    let adam: Vec<(String, Tensor)> = tensors
+        .iter()
+        .filter(|(n, _)| n.starts_with("adam."))
+        .map(|(n, t)| (n.clone(), t.shallow_clone()))
+        .collect();
     learner.adam.load_state_tensors(&adam, &path)?;
     let mut target = Vec::with_capacity(learner.online.names().len());
     for name in learner.online.names() {
@@ -148,7 +158,13 @@ fn load_checkpoint(run: &RunDir, learner: &mut Learner, cfg: &TrainConfig) -> Re
         target.push(t.1.f_to_device(learner.online.vs.device())?);
     }
     learner.updates = saved.learner_updates;
-    Ok((ActorState { counters: saved.counters, target }, step))
+    Ok((
+        ActorState {
+            counters: saved.counters,
+            target,
+        },
+        step,
+    ))
 }
 
 fn config_markdown(cfg: &TrainConfig) -> String {
@@ -188,7 +204,10 @@ pub fn train(cfg: &TrainConfig, run: &RunDir, mut opts: TrainOptions) -> Result<
     if let Some(path) = &opts.init_backbone {
         let report = nets::load_backbone(&learner.online.vs, path)?;
         if report.is_empty() {
-            return Err(DqnError::Checkpoint(format!("{}: no backbone tensor fits this network: {report}", path.display())));
+            return Err(DqnError::Checkpoint(format!(
+                "{}: no backbone tensor fits this network: {report}",
+                path.display()
+            )));
         }
         (opts.on_notice)(&format!("init-backbone {}: {report}", path.display()));
         if opts.freeze_backbone {
@@ -201,7 +220,10 @@ pub fn train(cfg: &TrainConfig, run: &RunDir, mut opts: TrainOptions) -> Result<
         tb.add_text("config", &config_markdown(cfg), 0);
     }
     let stop = opts.stop.clone();
-    let progress = Arc::new(Mutex::new(Progress { total_steps: cfg.dqn.total_steps, ..Progress::default() }));
+    let progress = Arc::new(Mutex::new(Progress {
+        total_steps: cfg.dqn.total_steps,
+        ..Progress::default()
+    }));
     let (to_learner, from_actor) = channel::<ToLearner>();
     let (to_actor, from_learner) = channel::<WeightsVersion>();
     let setup = ActorSetup {
@@ -254,12 +276,20 @@ pub fn train(cfg: &TrainConfig, run: &RunDir, mut opts: TrainOptions) -> Result<
             }
         };
         match msg {
-            Some(ToLearner::Batch { index, step, batch, indices }) => {
+            Some(ToLearner::Batch {
+                index,
+                step,
+                batch,
+                indices,
+            }) => {
                 if let Some(lr) = lr_schedule.map(|s| s.value(step)) {
                     learner.adam.set_lr(lr);
                 }
                 if index != learner.updates {
-                    break Err(DqnError::Internal(format!("batch {index} arrived at update {}", learner.updates)));
+                    break Err(DqnError::Internal(format!(
+                        "batch {index} arrived at update {}",
+                        learner.updates
+                    )));
                 }
                 let read = (learner.updates + 1) % log_updates == 0;
                 let stats = match learner.update(&batch, read) {
@@ -275,12 +305,20 @@ pub fn train(cfg: &TrainConfig, run: &RunDir, mut opts: TrainOptions) -> Result<
                     (loss_sum, q_sum, n_stats) = (0.0, 0.0, 0);
                 }
                 let priorities = (!indices.is_empty()).then_some((indices, stats.td_abs));
-                let msg = WeightsVersion { version: learner.updates, weights: learner.online.snapshot(), priorities };
+                let msg = WeightsVersion {
+                    version: learner.updates,
+                    weights: learner.online.snapshot(),
+                    priorities,
+                };
                 if to_actor.send(msg).is_err() {
                     break Err(DqnError::Internal("the actor thread stopped unexpectedly".into()));
                 }
             }
-            Some(ToLearner::Episode { step, episode_return, length }) => {
+            Some(ToLearner::Episode {
+                step,
+                episode_return,
+                length,
+            }) => {
                 last_step = step;
                 tb.add_scalar("charts/episodic_return", episode_return, step as i64);
                 tb.add_scalar("charts/episodic_length", length as f64, step as i64);
@@ -308,7 +346,10 @@ pub fn train(cfg: &TrainConfig, run: &RunDir, mut opts: TrainOptions) -> Result<
                         .and_then(|()| {
                             let json = serde_json::json!({"step": step, "mean_return": result.mean_return,
                                 "std_return": result.std_return, "episodes": result.episodes});
-                            Ok(write_atomic(&run.path.join("checkpoints/best.json"), json.to_string().as_bytes())?)
+                            Ok(write_atomic(
+                                &run.path.join("checkpoints/best.json"),
+                                json.to_string().as_bytes(),
+                            )?)
                         });
                     if let Err(e) = saved {
                         break Err(e);
@@ -381,7 +422,9 @@ pub fn train(cfg: &TrainConfig, run: &RunDir, mut opts: TrainOptions) -> Result<
         }
         Err(DqnError::NonFinite { update }) => Err(DqnError::NanStop {
             update,
-            checkpoint: last_checkpoint.map(|p| p.display().to_string()).unwrap_or_else(|| "none yet".into()),
+            checkpoint: last_checkpoint
+                .map(|p| p.display().to_string())
+                .unwrap_or_else(|| "none yet".into()),
         }),
         Err(e) => Err(e),
     }
