@@ -11,9 +11,17 @@ use rand::{RngExt, SeedableRng};
 
 /// Arguments of `dqn watch`.
 #[derive(Args, Debug)]
+#[command(after_help = "Examples:\n  dqn watch runs/breakout__dqn__1__1700000000\n  dqn watch runs/cartpole__dqn__1__1700000000/checkpoints/best.safetensors --episodes 3\n  dqn watch --env driving --segment runs/segnet__basic__1__1700000000   (game left, live segmentation right)")]
 pub struct WatchArgs {
-    /// A run folder (its newest checkpoint) or a checkpoint file.
-    pub run: PathBuf,
+    /// A DQN run folder (its newest checkpoint) or a checkpoint file.
+    #[arg(required_unless_present = "segment")]
+    pub run: Option<PathBuf>,
+    /// With --segment: the env to drive (only `driving` has pixel labels).
+    #[arg(long, requires = "segment")]
+    pub env: Option<String>,
+    /// A SegNet run folder: show the driving game and its live predicted segmentation side by side.
+    #[arg(long, value_name = "SEG_RUN", conflicts_with = "run")]
+    pub segment: Option<PathBuf>,
     /// Episodes to play (0 = until the window closes).
     #[arg(long, default_value_t = 0)]
     pub episodes: u32,
@@ -44,7 +52,21 @@ pub fn run(a: WatchArgs) -> anyhow::Result<()> {
     if !(0.0..=1.0).contains(&a.epsilon) || a.fps == 0 || !(1..=8).contains(&a.scale) {
         anyhow::bail!("--epsilon must be in [0, 1], --fps ≥ 1 and --scale in 1..=8");
     }
-    let policy = Policy::load(&a.run, tch::Device::Cpu)?;
+    if let Some(seg_run) = &a.segment {
+        if let Some(env) = a.env.as_deref().filter(|e| *e != "driving") {
+            anyhow::bail!("--segment shows the driving game; '{env}' has no segmentation labels (use --env driving)");
+        }
+        let opts = super::segnet::SegWatchOptions {
+            fps: a.fps,
+            scale: a.scale,
+            seed: a.seed,
+            max_frames: a.max_frames,
+            screenshot: a.screenshot.clone(),
+        };
+        return super::segnet::watch_segmentation(seg_run, &opts);
+    }
+    let run = a.run.as_ref().ok_or_else(|| anyhow::anyhow!("give a run folder or checkpoint to watch"))?;
+    let policy = Policy::load(run, tch::Device::Cpu)?;
     if policy.pixels {
         watch::<u8>(&policy, &a)
     } else {
