@@ -1,8 +1,6 @@
 //! `dqn segnet gen | train | eval | predict | watch`: driving-scene segmentation with SegNet.
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
 
 use agents::run::RunDir;
 use agents::seg::evaluate::{evaluate_split, SegMetrics};
@@ -297,15 +295,7 @@ fn train_cmd(a: SegTrainArgs) -> anyhow::Result<()> {
             .with_context(|| format!("cannot create a run folder in {}", a.runs_dir.display()))?;
         (cfg, run, false)
     };
-    let stop = Arc::new(AtomicBool::new(false));
-    let flag = stop.clone();
-    let _ = ctrlc::set_handler(move || {
-        if flag.swap(true, Ordering::SeqCst) {
-            eprintln!("\nsecond Ctrl-C: exiting without a checkpoint");
-            std::process::exit(130);
-        }
-        eprintln!("\nCtrl-C: saving a checkpoint and stopping (press again to quit at once)");
-    });
+    let stop = super::stop_on_ctrl_c();
     eprintln!(
         "training segnet '{}' at {}x{} on {} for {} epochs -> {}",
         cfg.preset,

@@ -1,8 +1,6 @@
 //! `dqn train`.
 
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
 
 use agents::dqn::{presets, train, TrainOptions};
 use agents::run::RunDir;
@@ -109,15 +107,7 @@ pub fn run(a: TrainArgs) -> anyhow::Result<()> {
             .with_context(|| format!("cannot create a run folder in {}", a.runs_dir.display()))?;
         (cfg, run, false)
     };
-    let stop = Arc::new(AtomicBool::new(false));
-    let flag = stop.clone();
-    let _ = ctrlc::set_handler(move || {
-        if flag.swap(true, Ordering::SeqCst) {
-            eprintln!("\nsecond Ctrl-C: exiting without a checkpoint");
-            std::process::exit(130);
-        }
-        eprintln!("\nCtrl-C: saving a checkpoint and stopping (press again to quit at once)");
-    });
+    let stop = super::stop_on_ctrl_c();
     eprintln!(
         "training {} with preset '{}' on {} for {} steps -> {}",
         cfg.env_id,

@@ -11,7 +11,9 @@ use rand::{RngExt, SeedableRng};
 
 /// Arguments of `dqn watch`.
 #[derive(Args, Debug)]
-#[command(after_help = "Examples:\n  dqn watch runs/breakout__dqn__1__1700000000\n  dqn watch runs/cartpole__dqn__1__1700000000/checkpoints/best.safetensors --episodes 3\n  dqn watch --env driving --segment runs/segnet__basic__1__1700000000   (game left, live segmentation right)")]
+#[command(
+    after_help = "Examples:\n  dqn watch runs/breakout__dqn__1__1700000000\n  dqn watch runs/cartpole__dqn__1__1700000000/checkpoints/best.safetensors --episodes 3\n  dqn watch --env driving --segment runs/segnet__basic__1__1700000000   (game left, live segmentation right)"
+)]
 pub struct WatchArgs {
     /// A DQN run folder (its newest checkpoint) or a checkpoint file.
     #[arg(required_unless_present = "segment")]
@@ -65,7 +67,10 @@ pub fn run(a: WatchArgs) -> anyhow::Result<()> {
         };
         return super::segnet::watch_segmentation(seg_run, &opts);
     }
-    let run = a.run.as_ref().ok_or_else(|| anyhow::anyhow!("give a run folder or checkpoint to watch"))?;
+    let run = a
+        .run
+        .as_ref()
+        .ok_or_else(|| anyhow::anyhow!("give a run folder or checkpoint to watch"))?;
     let policy = Policy::load(run, tch::Device::Cpu)?;
     if policy.pixels {
         watch::<u8>(&policy, &a)
