@@ -35,8 +35,8 @@ train: build
 
 test: test-deps
 	$(CARGO) fmt --all -- --check
-	$(CARGO) clippy --all-targets -- -D warnings
-	DQN_REQUIRE_PYTHON=1 scripts/with-display.sh $(CARGO) test --all-targets
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	DQN_REQUIRE_PYTHON=1 scripts/with-display.sh $(CARGO) test --workspace --all-targets
 	$(CARGO) test --doc -p envs
 
 bench: bench-env bench-learner bench-segnet
