@@ -97,7 +97,7 @@ fn record_policy<T: ObsElement>(policy: &Policy, a: &RecordArgs) -> anyhow::Resu
     let mut rng = rand_pcg::Pcg64Mcg::seed_from_u64(a.seed);
     let mut frame = Frame::new(w, h);
     let (obs, _) = env.reset(Some(a.seed));
-    let first = T::of_obs(&obs).ok_or_else(|| anyhow::anyhow!("observation type mismatch"))?;
+    let first = T::frame(&obs)?;
     let mut stack = FrameStack::new(cfg.dqn.frame_stack, first.len());
     stack.reset(first);
     env.render(&mut frame);
@@ -110,13 +110,13 @@ fn record_policy<T: ObsElement>(policy: &Policy, a: &RecordArgs) -> anyhow::Resu
         };
         let step = env.step(action)?;
         let done = step.terminated || step.truncated;
-        let f = T::of_obs(&step.obs).ok_or_else(|| anyhow::anyhow!("observation type mismatch"))?;
+        let f = T::frame(&step.obs)?;
         stack.push(f);
         env.render(&mut frame);
         gif.push(&frame)?;
         if done {
             let (obs, _) = env.reset(None);
-            stack.reset(T::of_obs(&obs).ok_or_else(|| anyhow::anyhow!("observation type mismatch"))?);
+            stack.reset(T::frame(&obs)?);
         }
     }
     let frames = gif.frames();

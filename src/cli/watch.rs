@@ -117,7 +117,7 @@ fn watch<T: ObsElement>(policy: &Policy, a: &WatchArgs) -> anyhow::Result<()> {
     let mut picture = Frame::new(w, h);
     let mut canvas = Frame::new(w + PANEL_W, height);
     let (obs, _) = env.reset(Some(a.seed));
-    let first = T::of_obs(&obs).ok_or_else(|| anyhow::anyhow!("observation type mismatch"))?;
+    let first = T::frame(&obs)?;
     let mut stack = FrameStack::new(cfg.dqn.frame_stack, first.len());
     stack.reset(first);
     let (mut episode, mut score, mut frames, mut paused) = (0u32, 0.0f64, 0u64, false);
@@ -141,7 +141,7 @@ fn watch<T: ObsElement>(policy: &Policy, a: &WatchArgs) -> anyhow::Result<()> {
             };
             let step = env.step(chosen)?;
             let (done, info) = (step.terminated || step.truncated, step.info);
-            stack.push(T::of_obs(&step.obs).ok_or_else(|| anyhow::anyhow!("observation type mismatch"))?);
+            stack.push(T::frame(&step.obs)?);
             score = info.score as f64;
             if let Some(ep) = info.episode {
                 println!(
@@ -157,7 +157,7 @@ fn watch<T: ObsElement>(policy: &Policy, a: &WatchArgs) -> anyhow::Result<()> {
             }
             if done {
                 let (obs, _) = env.reset(None);
-                stack.reset(T::of_obs(&obs).ok_or_else(|| anyhow::anyhow!("observation type mismatch"))?);
+                stack.reset(T::frame(&obs)?);
             }
         }
         env.render(&mut picture);

@@ -216,7 +216,7 @@ impl<'a, T: ObsElement> Actor<'a, T> {
             alpha: d.per_alpha,
             eps: d.per_eps,
         })?;
-        let obs = T::of_vec_env(&envs).ok_or_else(|| DqnError::Internal("observation type mismatch".into()))?;
+        let obs = T::frames(&envs)?;
         let mut stacks = Vec::with_capacity(n);
         let mut replay = replay;
         for i in 0..n {
@@ -330,7 +330,7 @@ impl<'a, T: ObsElement> Actor<'a, T> {
     fn step_envs(&mut self) -> Result<(), DqnError> {
         self.envs.step(&self.actions)?;
         let frame_len = self.envs.obs_len();
-        let obs = T::of_vec_env(&self.envs).ok_or_else(|| DqnError::Internal("observation type mismatch".into()))?;
+        let obs = T::frames(&self.envs)?;
         let (rewards, term, trunc) = (self.envs.rewards(), self.envs.terminated(), self.envs.truncated());
         for i in 0..self.actions.len() {
             let frame = &obs[i * frame_len..(i + 1) * frame_len];

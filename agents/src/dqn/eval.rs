@@ -79,7 +79,7 @@ pub fn evaluate<T: ObsElement>(
     let (w, h) = env.render_size();
     for episode in 0..episodes {
         let (obs, _) = env.reset(Some(seed.wrapping_add(episode as u64)));
-        let first = T::of_obs(&obs).ok_or_else(|| DqnError::Internal("observation type mismatch".into()))?;
+        let first = T::frame(&obs)?;
         let mut stack = FrameStack::new(frame_stack, first.len());
         stack.reset(first);
         let mut steps = 0u64;
@@ -92,7 +92,7 @@ pub fn evaluate<T: ObsElement>(
             };
             let step = env.step(action)?;
             steps += 1;
-            let frame = T::of_obs(&step.obs).ok_or_else(|| DqnError::Internal("observation type mismatch".into()))?;
+            let frame = T::frame(&step.obs)?;
             stack.push(frame);
             total += step.reward as f64;
             let done = step.terminated || step.truncated;
@@ -115,7 +115,7 @@ pub fn evaluate<T: ObsElement>(
             if done {
                 // A lost life with episodic life on: the game goes on after reset().
                 let (obs, _) = env.reset(None);
-                let first = T::of_obs(&obs).ok_or_else(|| DqnError::Internal("observation type mismatch".into()))?;
+                let first = T::frame(&obs)?;
                 stack.reset(first);
             }
         }

@@ -9,6 +9,18 @@ pub trait ObsElement: Copy + Default + Send + Sync + 'static + tch::kind::Elemen
     fn of_obs<'a>(obs: &Obs<'a>) -> Option<&'a [Self]>;
     /// The vector env's observation buffer `[N, obs_len]` of this element type.
     fn of_vec_env(envs: &VecEnv) -> Option<&[Self]>;
+    /// Like [`ObsElement::of_obs`], with the mismatch as an error.
+    fn frame<'a>(obs: &Obs<'a>) -> Result<&'a [Self], super::DqnError> {
+        Self::of_obs(obs).ok_or_else(mismatch)
+    }
+    /// Like [`ObsElement::of_vec_env`], with the mismatch as an error.
+    fn frames(envs: &VecEnv) -> Result<&[Self], super::DqnError> {
+        Self::of_vec_env(envs).ok_or_else(mismatch)
+    }
+}
+
+fn mismatch() -> super::DqnError {
+    super::DqnError::Internal("observation type mismatch".into())
 }
 
 impl ObsElement for u8 {
