@@ -55,7 +55,7 @@ proptest! {
     #[test]
     fn marks_match_a_full_recount(
         ops in prop::collection::vec(op(3), 1..400),
-        capacity in 18usize..60,
+        capacity in 21usize..60, // 3 streams × (frame_stack + n_step ≤ 7)
         frame_stack in 1usize..5,
         n_step in 1usize..4,
         prioritized in any::<bool>(),
