@@ -185,6 +185,13 @@ impl Adam {
     }
 
     /// One Adam update of every parameter that has a gradient.
+    ///
+    /// On the CPU, for contiguous f32 tensors (every parameter of our networks), the whole update
+    /// of a parameter is one fused pass over θ, g, m and v ([`fused_adam_f32`]); elsewhere (CUDA,
+    /// other dtypes) it is a short chain of in-place tensor ops. Both compute the formula above in
+    /// f32. The fused pass reads and writes each value once instead of once per op: about 4× less
+    /// memory traffic, which is what bounds Adam on a CPU (14 ms of a 57 ms Nature-CNN update with
+    /// the op chain, measured with one thread).
     pub fn step(&mut self) -> Result<(), NetError> {
         let AdamConfig {
             lr,
@@ -200,17 +207,46 @@ impl Adam {
                     continue;
                 }
                 p.step += 1;
+                let bias1 = 1.0 - beta1.powi(p.step as i32);
+                let bias2 = 1.0 - beta2.powi(p.step as i32);
+                let fused = [&p.param, &grad, &p.m, &p.v]
+                    .iter()
+                    .all(|t| t.device() == tch::Device::Cpu && t.kind() == Kind::Float && t.is_contiguous());
+                if fused {
+                    let n = p.param.numel();
+                    // SAFETY: the four tensors are distinct, contiguous f32 CPU tensors of `n`
+                    // elements (m and v were made with zeros_like(param); autograd gives grad the
+                    // parameter's shape). We run under no_grad after backward, so no autograd graph
+                    // reads them while they are written, and nothing else holds these buffers.
+                    let (theta, g, m, v) = unsafe {
+                        (
+                            std::slice::from_raw_parts_mut(p.param.data_ptr() as *mut f32, n),
+                            std::slice::from_raw_parts(grad.data_ptr() as *const f32, n),
+                            std::slice::from_raw_parts_mut(p.m.data_ptr() as *mut f32, n),
+                            std::slice::from_raw_parts_mut(p.v.data_ptr() as *mut f32, n),
+                        )
+                    };
+                    let k = FusedAdam {
+                        one_minus_beta1: (1.0 - beta1) as f32,
+                        beta2: beta2 as f32,
+                        one_minus_beta2: (1.0 - beta2) as f32,
+                        inv_sqrt_bias2: (1.0 / bias2.sqrt()) as f32,
+                        eps: eps as f32,
+                        step_size: (lr / bias1) as f32,
+                        weight_decay: weight_decay as f32,
+                    };
+                    fused_adam_f32(&k, theta, g, m, v);
+                    continue;
+                }
                 let grad = if weight_decay != 0.0 {
                     grad.f_add(&p.param.f_mul_scalar(weight_decay)?)?
                 } else {
                     grad
                 };
                 let _ = p.m.f_lerp_(&grad, 1.0 - beta1)?;
-                let mut g2 = grad.f_square()?;
-                let _ = g2.f_mul_scalar_(1.0 - beta2)?;
-                let _ = p.v.f_mul_scalar_(beta2)?.f_add_(&g2)?;
-                let bias1 = 1.0 - beta1.powi(p.step as i32);
-                let bias2 = 1.0 - beta2.powi(p.step as i32);
+                let _ =
+                    p.v.f_mul_scalar_(beta2)?
+                        .f_addcmul_(&grad, &grad.f_mul_scalar(1.0 - beta2)?)?;
                 let mut denom = p.v.f_sqrt()?;
                 let _ = denom.f_mul_scalar_(1.0 / bias2.sqrt())?.f_add_scalar_(eps)?;
                 let mut update = p.m.f_div(&denom)?;
@@ -297,5 +333,27 @@ impl Adam {
     pub fn load(&mut self, path: &Path) -> Result<(), NetError> {
         let tensors = read_tensors(path)?;
         self.load_state_tensors(&tensors, path)
+    }
+}
+
+/// The per-step constants of [`fused_adam_f32`].
+#[derive(Debug, Clone, Copy)]
+struct FusedAdam {
+    one_minus_beta1: f32,
+    beta2: f32,
+    one_minus_beta2: f32,
+    inv_sqrt_bias2: f32,
+    eps: f32,
+    step_size: f32,
+    weight_decay: f32,
+}
+
+/// One Adam update of a parameter in a single pass (the loop vectorises: no branches, no calls).
+fn fused_adam_f32(k: &FusedAdam, theta: &mut [f32], g: &[f32], m: &mut [f32], v: &mut [f32]) {
+    for (((t, &g), m), v) in theta.iter_mut().zip(g).zip(m.iter_mut()).zip(v.iter_mut()) {
+        let g = g + k.weight_decay * *t;
+        *m += k.one_minus_beta1 * (g - *m);
+        *v = k.beta2 * *v + k.one_minus_beta2 * g * g;
+        *t -= k.step_size * *m / (v.sqrt() * k.inv_sqrt_bias2 + k.eps);
     }
 }
