@@ -81,6 +81,13 @@ pub struct SegTrainArgs {
     /// Adam learning rate.
     #[arg(long, default_value_t = 1e-3)]
     pub lr: f64,
+    /// Anneal the learning rate to this along a cosine over the whole run (default: constant).
+    #[arg(long, value_name = "LR")]
+    pub lr_end: Option<f64>,
+    /// Class weights of the loss, from the training labels: median (median-frequency balancing),
+    /// sqrt-median (its square root: milder, fewer false positives of rare classes) or none.
+    #[arg(long, default_value = "median", value_name = "MODE")]
+    pub class_weights: String,
     /// auto | cpu | cuda | cuda:N.
     #[arg(long)]
     pub device: Option<String>,
@@ -275,6 +282,8 @@ fn train_cmd(a: SegTrainArgs) -> anyhow::Result<()> {
         }
         cfg.batch_size = a.batch_size;
         cfg.lr = a.lr;
+        cfg.lr_end = a.lr_end;
+        cfg.class_weights = agents::seg::train::ClassWeights::parse(&a.class_weights)?;
         cfg.seed = a.seed.unwrap_or(1);
         cfg.device = a.device.clone().unwrap_or_else(|| "auto".into());
         cfg.init_backbone = a.init_backbone.clone();

@@ -75,8 +75,15 @@ pub struct SegTrainConfig {
     pub epochs: u32,
     /// Images per batch.
     pub batch_size: usize,
-    /// Adam learning rate.
+    /// Adam learning rate (at the start, with `lr_end`).
     pub lr: f64,
+    /// Anneal the learning rate from `lr` to this along a cosine over all epochs' batches; `None`
+    /// keeps `lr` constant.
+    #[serde(default)]
+    pub lr_end: Option<f64>,
+    /// How the cross-entropy weighs the classes (computed from the training labels).
+    #[serde(default)]
+    pub class_weights: ClassWeights,
     /// Seed of shuffling, augmentation and initialisation.
     pub seed: u64,
     /// `auto | cpu | cuda | cuda:N`.
@@ -98,6 +105,71 @@ pub struct SegTrainConfig {
     pub augment: AugmentConfig,
     /// The network.
     pub net: SegNetConfig,
+}
+
+/// Per-class weights of the cross-entropy, from the training labels' class frequencies
+/// ([`SegDataset::median_frequency_weights`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ClassWeights {
+    /// Median-frequency balancing (SegNet, Eigen & Fergus): w_c = median_f / f_c.
+    #[default]
+    Median,
+    /// The square root of median-frequency balancing: rare classes still count more, but a class
+    /// 100× rarer than the median gets 10×, not 100× (fewer false positives of rare classes).
+    SqrtMedian,
+    /// Every class weighs 1 (plain cross-entropy).
+    None,
+}
+
+impl ClassWeights {
+    /// The names the CLI and config accept.
+    pub const NAMES: [&'static str; 3] = ["median", "sqrt-median", "none"];
+
+    /// Parses a CLI name; the error lists the valid ones.
+    pub fn parse(name: &str) -> Result<Self, SegTrainError> {
+        match name {
+            "median" => Ok(ClassWeights::Median),
+            "sqrt-median" => Ok(ClassWeights::SqrtMedian),
+            "none" => Ok(ClassWeights::None),
+            _ => Err(SegTrainError::Config(format!(
+                "unknown class weighting `{name}`; valid: {}",
+                Self::NAMES.join(", ")
+            ))),
+        }
+    }
+
+    /// The weights for a dataset whose median-frequency weights are `median` (0 for absent
+    /// classes stays 0 in every mode).
+    pub fn apply(self, median: &[f32; NUM_CLASSES]) -> [f32; NUM_CLASSES] {
+        std::array::from_fn(|c| match self {
+            ClassWeights::Median => median[c],
+            ClassWeights::SqrtMedian => median[c].sqrt(),
+            ClassWeights::None => {
+                if median[c] > 0.0 {
+                    1.0
+                } else {
+                    0.0
+                }
+            }
+        })
+    }
+}
+
+/// The learning rate after `done` of `total` batches: `lr` annealed to `lr_end` along a half cosine,
+/// or `lr` when there is no `lr_end`.
+pub fn learning_rate(lr: f64, lr_end: Option<f64>, done: u64, total: u64) -> f64 {
+    match lr_end {
+        None => lr,
+        Some(end) => {
+            let t = if total == 0 {
+                1.0
+            } else {
+                (done as f64 / total as f64).min(1.0)
+            };
+            end + 0.5 * (lr - end) * (1.0 + (std::f64::consts::PI * t).cos())
+        }
+    }
 }
 
 /// A SegNet preset by name ([`PRESETS`]); the error lists the valid names.
@@ -122,6 +194,8 @@ impl SegTrainConfig {
             epochs: 10,
             batch_size: 8,
             lr: 1e-3,
+            lr_end: None,
+            class_weights: ClassWeights::Median,
             seed: 1,
             device: "auto".into(),
             eval_every: 1,
@@ -154,6 +228,14 @@ impl SegTrainConfig {
         }
         if !(self.lr > 0.0 && self.lr.is_finite()) {
             return Err(SegTrainError::Config(format!("lr must be > 0, got {}", self.lr)));
+        }
+        if let Some(end) = self.lr_end {
+            if !(end >= 0.0 && end <= self.lr) {
+                return Err(SegTrainError::Config(format!(
+                    "lr_end must be in 0..=lr ({}), got {end}",
+                    self.lr
+                )));
+            }
         }
         if self.net.num_classes != NUM_CLASSES as i64 || self.net.in_channels != 3 {
             return Err(SegTrainError::Config(
@@ -364,13 +446,14 @@ pub fn train(cfg: &SegTrainConfig, run: &RunDir, mut opts: SegTrainOptions) -> R
     let size = (cfg.height, cfg.width);
     let train_ds = SegDataset::load(&cfg.data, "train", size)?;
     let val_ds = SegDataset::load(&cfg.data, "val", size)?;
-    let weights = train_ds.median_frequency_weights();
+    let weights = cfg.class_weights.apply(&train_ds.median_frequency_weights());
     (opts.on_notice)(&format!(
-        "data: {} train / {} val images at {}x{}; class weights {:?}",
+        "data: {} train / {} val images at {}x{}; class weights ({:?}) {:?}",
         train_ds.len(),
         val_ds.len(),
         cfg.height,
         cfg.width,
+        cfg.class_weights,
         weights.iter().map(|w| (w * 100.0).round() / 100.0).collect::<Vec<_>>()
     ));
     let weight_t = Tensor::from_slice(&weights).to_device(device);
@@ -441,6 +524,8 @@ pub fn train(cfg: &SegTrainConfig, run: &RunDir, mut opts: SegTrainOptions) -> R
             if lv.is_finite() {
                 adam.zero_grad();
                 loss.f_backward()?;
+                let total = cfg.epochs as u64 * batches as u64;
+                adam.set_lr(learning_rate(cfg.lr, cfg.lr_end, c.step as u64, total));
                 adam.step()?;
                 ema = if ema.is_nan() { lv } else { 0.95 * ema + 0.05 * lv };
             }
@@ -535,4 +620,58 @@ pub fn argmax_ids(logits: &Tensor) -> Result<Vec<u8>, SegTrainError> {
     let mut out = vec![0u8; ids.numel()];
     ids.f_copy_data(&mut out, ids.numel())?;
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn class_weighting_modes() {
+        let mut median = [1.0f32; NUM_CLASSES];
+        median[0] = 0.25;
+        median[2] = 100.0;
+        median[5] = 0.0; // a class absent from the training labels
+        let sqrt = ClassWeights::SqrtMedian.apply(&median);
+        assert_eq!((sqrt[0], sqrt[1], sqrt[2], sqrt[5]), (0.5, 1.0, 10.0, 0.0));
+        assert_eq!(ClassWeights::Median.apply(&median), median);
+        let none = ClassWeights::None.apply(&median);
+        assert_eq!((none[0], none[2], none[5]), (1.0, 1.0, 0.0));
+        for name in ClassWeights::NAMES {
+            assert!(ClassWeights::parse(name).is_ok());
+        }
+        let err = ClassWeights::parse("inverse").unwrap_err().to_string();
+        assert!(err.contains("median, sqrt-median, none"), "{err}");
+    }
+
+    #[test]
+    fn cosine_learning_rate_runs_from_lr_to_lr_end() {
+        assert_eq!(learning_rate(1e-3, None, 50, 100), 1e-3);
+        let at = |done| learning_rate(1e-3, Some(1e-5), done, 100);
+        assert!((at(0) - 1e-3).abs() < 1e-12);
+        assert!((at(50) - (1e-5 + 0.5 * (1e-3 - 1e-5))).abs() < 1e-12);
+        assert!((at(100) - 1e-5).abs() < 1e-12);
+        assert!((at(150) - 1e-5).abs() < 1e-12, "stays at lr_end past the end");
+        assert!((1..=100).all(|d| at(d) <= at(d - 1)), "never increases");
+    }
+
+    #[test]
+    fn old_configs_without_the_new_keys_still_load() {
+        let mut cfg = SegTrainConfig::new(Path::new("data"), "basic", (90, 120)).unwrap();
+        cfg.lr_end = Some(1e-5);
+        cfg.class_weights = ClassWeights::SqrtMedian;
+        let text = toml::to_string(&cfg).unwrap();
+        assert!(text.contains("class_weights = \"sqrt-median\""), "{text}");
+        assert_eq!(toml::from_str::<SegTrainConfig>(&text).unwrap(), cfg);
+        let old: String = text
+            .lines()
+            .filter(|l| !l.starts_with("lr_end") && !l.starts_with("class_weights"))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        let back: SegTrainConfig = toml::from_str(&old).unwrap();
+        assert_eq!((back.lr_end, back.class_weights), (None, ClassWeights::Median));
+        let mut bad = cfg.clone();
+        bad.lr_end = Some(1.0);
+        assert!(bad.validate().unwrap_err().to_string().contains("lr_end"));
+    }
 }
