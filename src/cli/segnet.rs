@@ -100,6 +100,9 @@ pub struct SegTrainArgs {
     /// Turn augmentation (flips, crops/scaling, colour jitter) off.
     #[arg(long)]
     pub no_augment: bool,
+    /// Keep flips and colour jitter but no random crop/zoom (whose resampling blurs thin objects).
+    #[arg(long, conflicts_with = "no_augment")]
+    pub no_crop: bool,
     /// Continue a run from its newest checkpoint.
     #[arg(long, value_name = "RUN_DIR", conflicts_with_all = ["data", "size", "init_backbone", "seed"])]
     pub resume: Option<PathBuf>,
@@ -290,6 +293,9 @@ fn train_cmd(a: SegTrainArgs) -> anyhow::Result<()> {
         cfg.freeze_backbone = a.freeze_backbone;
         if a.no_augment {
             cfg.augment = agents::seg::augment::AugmentConfig::none();
+        }
+        if a.no_crop {
+            cfg.augment.crop = false;
         }
         cfg.validate()?;
         super::device(&cfg.device)?;
