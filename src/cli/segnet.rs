@@ -60,7 +60,7 @@ pub struct GenArgs {
 
 #[derive(Args, Debug)]
 #[command(
-    after_help = "Examples:\n  dqn segnet train --data data/driving --size 90x120 --epochs 20\n  dqn segnet train --data data/driving --preset basic --init-backbone runs/driving__dqn__1__1700000000/checkpoints/step_400000.safetensors\n  dqn segnet train --resume runs/segnet__basic__1__1700000000 --epochs 30\n\nCtrl-C saves a checkpoint and exits; --resume continues it. Presets: basic (SegNet-Basic-like, 4x64 3x3 conv+BN: the same encoder as the `driving` DQN preset, for backbone transfer), vgg16.\n--init-backbone copies backbone.* tensors whose names and shapes match; a DQN's first conv takes 4 stacked gray frames and SegNet's takes 3 RGB channels, so that one tensor is always skipped (and listed)."
+    after_help = "Examples:\n  dqn segnet train --data data/driving --size 90x120 --epochs 20\n  dqn segnet train --data data/driving --epochs 8 --class-weights sqrt-median --lr-end 1e-5 --no-crop   # our best on 90x120 data (README)\n  dqn segnet train --data data/driving --preset basic --init-backbone runs/driving__dqn__1__1700000000/checkpoints/step_400000.safetensors\n  dqn segnet train --resume runs/segnet__basic__1__1700000000 --epochs 30\n\nCtrl-C saves a checkpoint and exits; --resume continues it. Presets: basic (SegNet-Basic-like, 4x64 3x3 conv+BN: the same encoder as the `driving` DQN preset, for backbone transfer), vgg16.\n--init-backbone copies backbone.* tensors whose names and shapes match; a DQN's first conv takes 4 stacked gray frames and SegNet's takes 3 RGB channels, so that one tensor is always skipped (and listed)."
 )]
 pub struct SegTrainArgs {
     /// Dataset root (CamVid layout). Required unless --resume.
