@@ -495,6 +495,8 @@ pub fn train(cfg: &SegTrainConfig, run: &RunDir, mut opts: SegTrainOptions) -> R
     let mut tb = SummaryWriter::new(&run.path).map_err(|e| SegTrainError::Tensorboard(e.to_string()))?;
     let n = train_ds.len();
     let batches = n.div_ceil(cfg.batch_size);
+    // The cosine of `lr_end` spans every batch of the run (with --resume, of the new total).
+    let total_batches = cfg.epochs as u64 * batches as u64;
     if c.batch >= batches {
         c.epoch += 1;
         c.batch = 0;
@@ -524,8 +526,7 @@ pub fn train(cfg: &SegTrainConfig, run: &RunDir, mut opts: SegTrainOptions) -> R
             if lv.is_finite() {
                 adam.zero_grad();
                 loss.f_backward()?;
-                let total = cfg.epochs as u64 * batches as u64;
-                adam.set_lr(learning_rate(cfg.lr, cfg.lr_end, c.step as u64, total));
+                adam.set_lr(learning_rate(cfg.lr, cfg.lr_end, c.step as u64, total_batches));
                 adam.step()?;
                 ema = if ema.is_nan() { lv } else { 0.95 * ema + 0.05 * lv };
             }
