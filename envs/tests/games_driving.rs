@@ -193,3 +193,62 @@ fn noise_changes_pixels_not_labels_and_is_deterministic() {
     let changed = noisy.data.iter().zip(&clean.0.data).filter(|(x, y)| x != y).count();
     assert!(changed > noisy.data.len() / 2, "only {changed} values changed");
 }
+
+/// Width in pixels of `class` in a scene's label map: the widest row's first to last pixel.
+fn widest_row(scene: &Scene, w: usize, h: usize, class: Class) -> usize {
+    let mut labels = vec![0u8; w * h];
+    scene.render_labels(&mut labels, w, h);
+    labels
+        .chunks(w)
+        .filter_map(|row| {
+            let first = row.iter().position(|&l| l == class as u8)?;
+            let last = row.iter().rposition(|&l| l == class as u8)?;
+            Some(last - first + 1)
+        })
+        .max()
+        .unwrap_or(0)
+}
+
+#[test]
+fn side_view_bicyclist_shows_its_bicycle() {
+    use envs::games::driving::palette::{DrivingPalette, TimeOfDay};
+    use envs::games::driving::props::{draw_prop, Prop, PropKind, SIDE_VIEW};
+    use envs::games::driving::view::View;
+    let view = View {
+        horizon: 60.0,
+        bottom: 180.0,
+        center_x: 120.0,
+        half_road: 80.0,
+        curve: 0.0,
+        z_near: 1.0,
+        lanes: 2,
+        pavement_out: 1.4,
+        travelled: 0.0,
+        row_height: 1.0,
+    };
+    let pal = DrivingPalette::of(TimeOfDay::Day);
+    let draw = |kind, variant| {
+        let mut scene = Scene::new(240.0, 180.0);
+        scene.clear(pal.sky, Class::Sky);
+        let prop = Prop {
+            kind,
+            z: 3.0,
+            lateral: 0.0,
+            size: 1.0,
+            length: 0.0,
+            variant,
+        };
+        draw_prop(&mut scene, &view, &pal, &prop);
+        scene
+    };
+    let rear = widest_row(&draw(PropKind::Bicyclist, 0), 240, 180, Class::Bicyclist);
+    let side = widest_row(&draw(PropKind::Bicyclist, SIDE_VIEW), 240, 180, Class::Bicyclist);
+    let walker = widest_row(&draw(PropKind::Pedestrian, 0), 240, 180, Class::Pedestrian);
+    // At z = 3 one unit is 80/3 ≈ 27 px: the side view is about 0.54 units long (two wheels and
+    // the frame), the rear view and a pedestrian about 0.2 and 0.14 units wide.
+    assert!(side >= 13, "side view only {side} px wide");
+    assert!(
+        side >= 2 * rear && side >= 3 * walker,
+        "side {side}, rear {rear}, pedestrian {walker}"
+    );
+}

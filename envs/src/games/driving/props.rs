@@ -20,13 +20,18 @@ pub enum PropKind {
     Fence,
     /// A person standing or walking on the pavement (class Pedestrian).
     Pedestrian,
-    /// A rider on a bicycle, seen from behind (class Bicyclist, bicycle included, as in CamVid).
+    /// A rider on a bicycle (class Bicyclist, bicycle included, as in CamVid): seen from behind,
+    /// or from the side when the prop's `variant` has the [`SIDE_VIEW`] bit.
     Bicyclist,
     /// A building whose wall faces the road, `length` units deep (class Building).
     Building,
     /// A car seen from behind (class Car).
     Car,
 }
+
+/// The bit of [`Prop::variant`] that turns a bicyclist side-on (crossing the road or riding on
+/// the pavement) instead of riding ahead of the camera.
+pub const SIDE_VIEW: u8 = 8;
 
 /// One object placed beside (or on) the road.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -41,7 +46,7 @@ pub struct Prop {
     pub size: f32,
     /// Depth extent of fences and buildings, world units.
     pub length: f32,
-    /// Picks colours and shapes.
+    /// Picks colours and shapes (bits 0–2), and the bicyclist's view ([`SIDE_VIEW`]).
     pub variant: u8,
 }
 
@@ -67,12 +72,12 @@ pub fn draw_prop(scene: &mut Scene, view: &View, pal: &DrivingPalette, prop: &Pr
         PropKind::Lamp => {
             let c = Class::Pole;
             let toward_road = if prop.lateral > 0.0 { -1.0 } else { 1.0 };
-            bx(0.0, 0.05, 0.0, 2.4, pal.pole, c);
+            bx(0.0, 0.07, 0.0, 2.4, pal.pole, c);
             bx(toward_road * 0.2, 0.4, 2.35, 2.42, pal.pole, c);
             bx(toward_road * 0.38, 0.12, 2.3, 2.38, pal.pole, c);
         }
         PropKind::Sign => {
-            bx(0.0, 0.05, 0.0, 1.0, pal.pole, Class::Pole);
+            bx(0.0, 0.06, 0.0, 1.0, pal.pole, Class::Pole);
             let (w, h) = if v.is_multiple_of(2) { (0.35, 0.35) } else { (0.5, 0.25) };
             bx(0.0, w, 1.0, 1.0 + h, pal.sign[0], Class::SignSymbol);
             bx(
@@ -92,6 +97,24 @@ pub fn draw_prop(scene: &mut Scene, view: &View, pal: &DrivingPalette, prop: &Pr
             bx(0.035 + stride, 0.05, 0.0, 0.25, pal.clothes[2], c);
             bx(0.0, 0.14, 0.25, 0.45, clothes, c);
             bx(0.0, 0.07, 0.45, 0.52, pal.skin, c);
+        }
+        PropKind::Bicyclist if prop.variant & SIDE_VIEW != 0 => {
+            // Side view, heading left or right: two dark wheels with light hubs, the frame, and
+            // the rider leaning over the handlebar, about 1.9 m long.
+            let c = Class::Bicyclist;
+            let dir = if v & 4 != 0 { 1.0 } else { -1.0 };
+            for wx in [-0.17, 0.17] {
+                bx(wx, 0.2, 0.04, 0.16, pal.bike, c);
+                bx(wx, 0.12, 0.0, 0.2, pal.bike, c);
+                bx(wx, 0.05, 0.08, 0.12, pal.clothes[2], c);
+            }
+            bx(0.0, 0.34, 0.15, 0.19, pal.bike, c);
+            bx(dir * 0.15, 0.03, 0.19, 0.3, pal.bike, c);
+            let clothes = pal.clothes[(v + 1) % 4];
+            bx(-dir * 0.04, 0.06, 0.19, 0.33, pal.clothes[2], c);
+            bx(0.0, 0.2, 0.33, 0.42, clothes, c);
+            bx(dir * 0.09, 0.12, 0.28, 0.33, clothes, c);
+            bx(dir * 0.12, 0.08, 0.4, 0.48, pal.skin, c);
         }
         PropKind::Bicyclist => {
             let c = Class::Bicyclist;

@@ -9,7 +9,7 @@
 //! picture only. [`sample_image`] does all three.
 
 use super::palette::{DrivingPalette, TimeOfDay};
-use super::props::{draw_prop, Prop, PropKind};
+use super::props::{draw_prop, Prop, PropKind, SIDE_VIEW};
 use super::view::View;
 use crate::frame::Frame;
 use crate::game::GameRng;
@@ -185,16 +185,26 @@ fn place_props(view: &View, town: bool, rng: &mut GameRng) -> Vec<Prop> {
     } else {
         0
     };
+    let mut bicyclists = Vec::with_capacity(riders);
     for _ in 0..riders {
-        let lateral = side(rng) * rng.random_range(0.8f32..1.1);
-        put(
-            PropKind::Bicyclist,
-            rng.random_range(1.3f32..8.0),
+        // Most are seen side-on, crossing the road or on the pavement, so the bicycle shows; the
+        // rest ride along the kerb ahead of the camera, as in the game.
+        let side_on = rng.random_bool(0.75);
+        let lateral = if !side_on {
+            side(rng) * rng.random_range(0.8f32..1.1)
+        } else if rng.random_bool(0.3) {
+            rng.random_range(-0.9f32..0.9)
+        } else {
+            side(rng) * rng.random_range(1.05f32..pav.max(1.1))
+        };
+        bicyclists.push(Prop {
+            kind: PropKind::Bicyclist,
+            z: rng.random_range(1.3f32..8.0),
             lateral,
-            rng.random_range(1.0f32..1.4),
-            0.0,
-            rng,
-        );
+            size: rng.random_range(1.0f32..1.4),
+            length: 0.0,
+            variant: rng.random_range(0..8) | if side_on { SIDE_VIEW } else { 0 },
+        });
     }
     // Cars in the lanes, and parked along the kerb; no two in one spot.
     let mut taken: Vec<(f32, f32)> = Vec::new();
@@ -218,6 +228,7 @@ fn place_props(view: &View, town: bool, rng: &mut GameRng) -> Vec<Prop> {
             put(PropKind::Car, z, lateral, rng.random_range(0.9f32..1.3), 0.0, rng);
         }
     }
+    props.extend(bicyclists);
     props.sort_by(|a, b| b.z.total_cmp(&a.z));
     props
 }
