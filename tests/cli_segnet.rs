@@ -64,6 +64,31 @@ fn line_value(text: &str, prefix: &str) -> String {
         .to_string()
 }
 
+/// Runs `predict` on every test image of `data` into `pred_dir` and counts its raw masks against
+/// the labels (checking the outputs' sizes and values on the way).
+fn count_predict_masks(run: &str, data: &Path, pred_dir: &Path) -> ConfusionMatrix {
+    let samples = read_split_list(data, "test").unwrap();
+    let mut args = vec!["segnet".to_string(), "predict".into(), run.into(), "--out".into()];
+    args.push(pred_dir.to_str().unwrap().into());
+    args.extend(samples.iter().map(|s| s.image.to_str().unwrap().to_string()));
+    ok(&dqn(&args.iter().map(String::as_str).collect::<Vec<_>>()));
+    let mut cm = ConfusionMatrix::new();
+    for s in &samples {
+        let stem = s.image.file_stem().unwrap().to_string_lossy().into_owned();
+        let mask = read_labels(&pred_dir.join(format!("{stem}_mask.png"))).unwrap();
+        let label = read_labels(&s.label).unwrap();
+        assert_eq!((mask.width, mask.height), (64, 48), "mask at the image's own size");
+        assert!(mask.data.iter().all(|&v| v <= 10));
+        for suffix in ["color", "overlay"] {
+            let p = pred_dir.join(format!("{stem}_{suffix}.png"));
+            let img = agents::seg::pngio::read_rgb(&p).unwrap();
+            assert_eq!((img.width, img.height), (64, 48), "{}", p.display());
+        }
+        cm.add(&mask.data, &label.data).unwrap();
+    }
+    cm
+}
+
 #[test]
 fn gen_train_eval_predict_agree() {
     let tmp = tempfile::tempdir().unwrap();
@@ -112,29 +137,46 @@ fn gen_train_eval_predict_agree() {
     assert_eq!(json["per_class_iou"].as_object().unwrap().len(), 11);
 
     // predict's raw masks, counted against the labels, give eval's numbers.
-    let samples = read_split_list(&data, "test").unwrap();
-    let pred_dir = tmp.path().join("pred");
-    let mut args = vec!["segnet".to_string(), "predict".into(), run_s.into(), "--out".into()];
-    args.push(pred_dir.to_str().unwrap().into());
-    args.extend(samples.iter().map(|s| s.image.to_str().unwrap().to_string()));
-    ok(&dqn(&args.iter().map(String::as_str).collect::<Vec<_>>()));
-    let mut cm = ConfusionMatrix::new();
-    for s in &samples {
-        let stem = s.image.file_stem().unwrap().to_string_lossy().into_owned();
-        let mask = read_labels(&pred_dir.join(format!("{stem}_mask.png"))).unwrap();
-        let label = read_labels(&s.label).unwrap();
-        assert_eq!((mask.width, mask.height), (64, 48), "mask at the image's own size");
-        assert!(mask.data.iter().all(|&v| v <= 10));
-        for suffix in ["color", "overlay"] {
-            let p = pred_dir.join(format!("{stem}_{suffix}.png"));
-            let img = agents::seg::pngio::read_rgb(&p).unwrap();
-            assert_eq!((img.width, img.height), (64, 48), "{}", p.display());
-        }
-        cm.add(&mask.data, &label.data).unwrap();
-    }
-    assert!((cm.global_accuracy() - num("global_accuracy")).abs() < 1e-12);
-    assert!((cm.class_average_accuracy() - num("class_average_accuracy")).abs() < 1e-12);
-    assert!((cm.mean_iou() - num("miou")).abs() < 1e-12);
+    let check_agreement = |json: &serde_json::Value, pred_dir: &Path| {
+        let cm = count_predict_masks(run_s, &data, pred_dir);
+        let num = |k: &str| json[k].as_f64().unwrap_or_else(|| panic!("{k} missing in {json}"));
+        assert!((cm.global_accuracy() - num("global_accuracy")).abs() < 1e-12);
+        assert!((cm.class_average_accuracy() - num("class_average_accuracy")).abs() < 1e-12);
+        assert!((cm.mean_iou() - num("miou")).abs() < 1e-12);
+    };
+    assert_eq!(json["calibrated"], false);
+    check_agreement(&json, &tmp.path().join("pred"));
+
+    // Calibration: fitted on val (never test), saved in the run, applied by eval and predict alike.
+    let err = dqn(&["segnet", "calibrate", run_s, "--split", "test"]);
+    assert!(!err.status.success());
+    let stderr = String::from_utf8_lossy(&err.stderr);
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("never on `test`"), "{stderr}");
+    let out = ok(&dqn(&["segnet", "calibrate", run_s, "--data", data.to_str().unwrap()]));
+    let (before, after) = line_value(
+        &out,
+        &format!("{} split `val` (2 images, at 48x64): mIoU", data.display()),
+    )
+    .split_once(" -> ")
+    .map(|(a, b)| (a.parse::<f64>().unwrap(), b.parse::<f64>().unwrap()))
+    .unwrap();
+    assert!(after >= before, "{out}");
+    let cal: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(run.join("calibration.json")).unwrap()).unwrap();
+    assert_eq!(cal["bias"].as_array().unwrap().len(), 11);
+    assert_eq!(cal["split"], "val");
+    let eval_json = |extra: &[&str]| -> serde_json::Value {
+        let mut args = vec!["segnet", "eval", run_s, "--data", data.to_str().unwrap(), "--json"];
+        args.extend_from_slice(extra);
+        serde_json::from_str(&ok(&dqn(&args))).unwrap()
+    };
+    let calibrated = eval_json(&[]);
+    assert_eq!(calibrated["calibrated"], true);
+    check_agreement(&calibrated, &tmp.path().join("pred_cal"));
+    let plain = eval_json(&["--no-calibration"]);
+    assert_eq!(plain["calibrated"], false);
+    assert_eq!(plain["miou"], json["miou"]);
 
     // Resume continues from the checkpoint to a new total.
     let out = ok(&dqn(&[

@@ -1,8 +1,9 @@
-//! `dqn segnet gen | train | eval | predict | watch`: driving-scene segmentation with SegNet.
+//! `dqn segnet gen | train | eval | predict | calibrate | watch`: driving-scene segmentation with SegNet.
 
 use std::path::{Path, PathBuf};
 
 use agents::run::RunDir;
+use agents::seg::calibrate::calibrate;
 use agents::seg::evaluate::{evaluate_split, SegMetrics};
 use agents::seg::gen::{generate, SplitCounts};
 use agents::seg::predict::{predict_files, SegModel};
@@ -32,6 +33,8 @@ pub enum SegnetCommand {
     Eval(SegEvalArgs),
     /// Write colourised masks, raw class-id masks and overlays for images.
     Predict(PredictArgs),
+    /// Fit per-class logit biases on the val split that maximise mIoU (used by eval/predict/watch).
+    Calibrate(CalibrateArgs),
     /// Drive the driving game with the live segmentation beside it.
     Watch(SegWatchArgs),
 }
@@ -130,9 +133,30 @@ pub struct SegEvalArgs {
     /// auto | cpu | cuda | cuda:N.
     #[arg(long, default_value = "cpu")]
     pub device: String,
-    /// Print JSON (global_accuracy, class_average_accuracy, miou, per_class_iou, ...).
+    /// Print JSON (global_accuracy, class_average_accuracy, miou, per_class_iou, calibrated, ...).
     #[arg(long)]
     pub json: bool,
+    /// Ignore the run's calibration.json (class biases from `dqn segnet calibrate`).
+    #[arg(long)]
+    pub no_calibration: bool,
+}
+
+#[derive(Args, Debug)]
+#[command(
+    after_help = "Example:\n  dqn segnet calibrate runs/segnet__basic__1__1700000000 --data data/driving\n\nClass weights make the network over-predict rare classes; a bias per class on the logits moves\nthe decision boundaries back. The biases are fitted by coordinate ascent on the mIoU of the\nsplit (at the network's input size) and saved as RUN/calibration.json, which eval, predict and\nwatch then apply (each has --no-calibration). The test split is refused."
+)]
+pub struct CalibrateArgs {
+    /// A segnet run folder.
+    pub run: PathBuf,
+    /// Dataset root. Default: the run's training data.
+    #[arg(long)]
+    pub data: Option<PathBuf>,
+    /// The split to fit on: val (or train; never test).
+    #[arg(long, default_value = "val")]
+    pub split: String,
+    /// auto | cpu | cuda | cuda:N.
+    #[arg(long, default_value = "cpu")]
+    pub device: String,
 }
 
 #[derive(Args, Debug)]
@@ -148,6 +172,9 @@ pub struct PredictArgs {
     /// auto | cpu | cuda | cuda:N.
     #[arg(long, default_value = "cpu")]
     pub device: String,
+    /// Ignore the run's calibration.json (class biases from `dqn segnet calibrate`).
+    #[arg(long)]
+    pub no_calibration: bool,
 }
 
 #[derive(Args, Debug)]
@@ -176,6 +203,9 @@ pub struct SegWatchOptions {
     /// Save the last shown frame (game | segmentation) as a PNG.
     #[arg(long)]
     pub screenshot: Option<PathBuf>,
+    /// Ignore the run's calibration.json (class biases from `dqn segnet calibrate`).
+    #[arg(long)]
+    pub no_calibration: bool,
 }
 
 /// Parses `HxW`, e.g. `360x480`.
@@ -198,6 +228,7 @@ pub fn run(a: SegnetArgs) -> anyhow::Result<()> {
         SegnetCommand::Train(a) => train_cmd(a),
         SegnetCommand::Eval(a) => eval_cmd(a),
         SegnetCommand::Predict(a) => predict_cmd(a),
+        SegnetCommand::Calibrate(a) => calibrate_cmd(a),
         SegnetCommand::Watch(a) => watch_segmentation(&a.run, &a.opts),
     }
 }
@@ -384,12 +415,35 @@ fn print_metrics(m: &SegMetrics) {
     }
 }
 
+/// Loads a run's model, dropping its calibration when asked to.
+fn load_model(run: &Path, device: tch::Device, no_calibration: bool) -> anyhow::Result<SegModel> {
+    let mut model = SegModel::load(run, device)?;
+    if no_calibration {
+        model.calibration = None;
+    }
+    Ok(model)
+}
+
+/// One line saying which class biases a model applies.
+fn calibration_line(model: &SegModel) -> String {
+    match &model.calibration {
+        Some(c) => format!(
+            "class biases from calibration.json (fitted on {} split `{}`; --no-calibration to ignore)",
+            c.data.display(),
+            c.split
+        ),
+        None => "no class biases (plain argmax)".to_string(),
+    }
+}
+
 fn eval_cmd(a: SegEvalArgs) -> anyhow::Result<()> {
-    let model = SegModel::load(&a.run, super::device(&a.device)?)?;
+    let model = load_model(&a.run, super::device(&a.device)?, a.no_calibration)?;
     let data = a.data.clone().unwrap_or_else(|| model.cfg.data.clone());
     let m = evaluate_split(&model, &data, &a.split)?;
     if a.json {
-        println!("{}", serde_json::to_string_pretty(&m.to_json())?);
+        let mut j = m.to_json();
+        j["calibrated"] = serde_json::json!(model.calibration.is_some());
+        println!("{}", serde_json::to_string_pretty(&j)?);
     } else {
         println!(
             "{} on {} split `{}` ({})",
@@ -398,13 +452,36 @@ fn eval_cmd(a: SegEvalArgs) -> anyhow::Result<()> {
             a.split,
             model.checkpoint.display()
         );
+        println!("{}", calibration_line(&model));
         print_metrics(&m);
     }
     Ok(())
 }
 
+fn calibrate_cmd(a: CalibrateArgs) -> anyhow::Result<()> {
+    let model = load_model(&a.run, super::device(&a.device)?, true)?;
+    let data = a.data.clone().unwrap_or_else(|| model.cfg.data.clone());
+    let cal = calibrate(&model, &data, &a.split)?;
+    let path = cal.save(&a.run)?;
+    println!(
+        "{} split `{}` ({} images, at {}x{}): mIoU {:.4} -> {:.4}",
+        data.display(),
+        cal.split,
+        cal.images,
+        model.cfg.height,
+        model.cfg.width,
+        cal.miou_before,
+        cal.miou_after
+    );
+    let biases: Vec<String> = cal.bias_by_class.iter().map(|(n, b)| format!("{n} {b:+.1}")).collect();
+    println!("biases: {}", biases.join(", "));
+    println!("wrote {}", path.display());
+    Ok(())
+}
+
 fn predict_cmd(a: PredictArgs) -> anyhow::Result<()> {
-    let model = SegModel::load(&a.run, super::device(&a.device)?)?;
+    let model = load_model(&a.run, super::device(&a.device)?, a.no_calibration)?;
+    eprintln!("{}", calibration_line(&model));
     let outs = predict_files(&model, &a.images, &a.out)?;
     for o in &outs {
         println!(
@@ -426,7 +503,7 @@ pub fn watch_segmentation(seg_run: &Path, opts: &SegWatchOptions) -> anyhow::Res
     if opts.fps == 0 || !(1..=8).contains(&opts.scale) {
         anyhow::bail!("--fps must be ≥ 1 and --scale in 1..=8");
     }
-    let model = SegModel::load(seg_run, tch::Device::Cpu)?;
+    let model = load_model(seg_run, tch::Device::Cpu, opts.no_calibration)?;
     let mut env = envs::make("driving", &envs::EnvConfig::default())?;
     let (w, h) = env.render_size();
     let mut viewer = match Viewer::open("dqn segnet watch: driving | segmentation", 2 * w, h, opts.scale) {

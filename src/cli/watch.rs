@@ -64,6 +64,7 @@ pub fn run(a: WatchArgs) -> anyhow::Result<()> {
             seed: a.seed,
             max_frames: a.max_frames,
             screenshot: a.screenshot.clone(),
+            no_calibration: false,
         };
         return super::segnet::watch_segmentation(seg_run, &opts);
     }

@@ -72,28 +72,35 @@ impl SegMetrics {
 }
 
 /// Predicts class ids at the network's input size for normalised images
-/// `[B, 3, H, W]` (as [`SegDataset::batch`] makes them) → `B·H·W` ids.
+/// `[B, 3, H, W]` (as [`SegDataset::batch`] makes them) → `B·H·W` ids: the argmax of the
+/// logits `[B, 11, H, W]`, plus the per-class `bias` when given (see [`super::calibrate`]).
 pub fn predict_normalised(
     net: &nets::SegNet,
     images: &[f32],
-    b: usize,
-    h: usize,
-    w: usize,
+    (b, h, w): (usize, usize, usize),
+    bias: Option<&[f32; NUM_CLASSES]>,
     device: Device,
 ) -> Result<Vec<u8>, SegTrainError> {
     let x = Tensor::from_slice(images)
         .view([b as i64, 3, h as i64, w as i64])
         .to_device(device);
-    let logits = tch::no_grad(|| net.forward(&x, false))?;
+    let mut logits = tch::no_grad(|| net.forward(&x, false))?;
+    if let Some(bias) = bias {
+        let bias = Tensor::from_slice(bias)
+            .view([1, NUM_CLASSES as i64, 1, 1])
+            .to_device(device);
+        logits = logits.f_add(&bias)?;
+    }
     argmax_ids(&logits)
 }
 
-/// Evaluates `net` on every image of `ds` in batches of `batch_size` (inference mode), counting
-/// at each label's own resolution. Returns the metrics and, when `sample` is `Some(i)`, image
+/// Evaluates `net` on every image of `ds` in batches of `batch_size` (inference mode), with the
+/// class `bias` when given, counting at each label's own resolution. Returns the metrics and, when `sample` is `Some(i)`, image
 /// `i`'s prediction at the input size (for TensorBoard).
 pub fn evaluate_dataset(
     net: &nets::SegNet,
     ds: &SegDataset,
+    bias: Option<&[f32; NUM_CLASSES]>,
     device: Device,
     batch_size: usize,
     sample: Option<usize>,
@@ -104,7 +111,7 @@ pub fn evaluate_dataset(
     let idx: Vec<usize> = (0..ds.len()).collect();
     for chunk in idx.chunks(batch_size.max(1)) {
         let b = ds.batch(chunk, None)?;
-        let ids = predict_normalised(net, &b.images, chunk.len(), h, w, device)?;
+        let ids = predict_normalised(net, &b.images, (chunk.len(), h, w), bias, device)?;
         for (k, &i) in chunk.iter().enumerate() {
             let pred = &ids[k * h * w..(k + 1) * h * w];
             let label = ds.original_label(i);
@@ -119,12 +126,13 @@ pub fn evaluate_dataset(
 }
 
 /// Evaluates the model of a run on split `split` of the dataset at `data`, one image at a time
-/// (as `predict` does), at each label's own resolution.
+/// (as `predict` does, with the run's calibration when the model carries one), at each label's
+/// own resolution.
 pub fn evaluate_split(
     model: &super::predict::SegModel,
     data: &std::path::Path,
     split: &str,
 ) -> Result<SegMetrics, SegTrainError> {
     let ds = SegDataset::load(data, split, (model.cfg.height, model.cfg.width))?;
-    Ok(evaluate_dataset(&model.net, &ds, model.device, 1, None)?.0)
+    Ok(evaluate_dataset(&model.net, &ds, model.bias(), model.device, 1, None)?.0)
 }

@@ -33,6 +33,11 @@ impl ConfusionMatrix {
         }
     }
 
+    /// A matrix with the given counts (`counts[truth][pred]`).
+    pub fn from_counts(counts: [[u64; NUM_CLASSES]; NUM_CLASSES]) -> Self {
+        ConfusionMatrix { counts }
+    }
+
     /// Adds one prediction map and its labels (same length). Void labels (11) are skipped.
     /// Predictions must be class ids 0–10; labels 0–11.
     pub fn add<P: Copy + Into<i64>>(&mut self, pred: &[P], label: &[u8]) -> Result<(), SegError> {

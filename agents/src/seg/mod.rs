@@ -8,6 +8,7 @@
 //!   batches as plain vectors for the trainer to turn into tensors.
 //! - [`augment`]: flips, crops with scaling and colour jitter, applied alike to image and label.
 //! - [`metrics`]: the confusion matrix with global accuracy, class-average accuracy and mIoU.
+//! - [`calibrate`]: per-class logit biases fitted on `val` to maximise mIoU.
 //! - [`colormap`]: CamVid colours for masks and overlays.
 //! - [`pngio`]: small PNG readers and writers with clear errors.
 //!
@@ -15,6 +16,7 @@
 //! loss, the class weights and the metrics.
 
 pub mod augment;
+pub mod calibrate;
 pub mod colormap;
 pub mod data;
 pub mod evaluate;

@@ -3,7 +3,8 @@
 //!
 //! The pipeline is the evaluator's: resize the image to the network's input size (bilinear, as
 //! the loader does), normalise, take the argmax, then upsample the ids (nearest) to the image's
-//! size. So counting the raw masks against the labels gives `eval`'s numbers.
+//! size. So counting the raw masks against the labels gives `eval`'s numbers. Both add the run's
+//! class biases (`calibration.json`, see [`super::calibrate`]) before the argmax when it has them.
 
 use std::path::{Path, PathBuf};
 
@@ -11,6 +12,7 @@ use tch::nn::VarStore;
 use tch::Device;
 
 use super::augment::{resample_rgb, Geometry};
+use super::calibrate::Calibration;
 use super::colormap::{colorize, overlay};
 use super::data::{MEAN, STD};
 use super::evaluate::predict_normalised;
@@ -33,6 +35,9 @@ pub struct SegModel {
     pub checkpoint: PathBuf,
     /// Where it runs.
     pub device: Device,
+    /// Per-class logit biases from the run's `calibration.json`, when it has one (set to `None`
+    /// to predict without them).
+    pub calibration: Option<Calibration>,
 }
 
 /// Normalises `H·W·3` RGB bytes into `[3, H, W]` floats with the loader's mean and std.
@@ -46,7 +51,8 @@ pub fn normalise(rgb: &[u8]) -> Vec<f32> {
 }
 
 impl SegModel {
-    /// Loads the newest checkpoint of the segnet run at `run_dir` onto `device`.
+    /// Loads the newest checkpoint of the segnet run at `run_dir` onto `device`, with the run's
+    /// calibration (`calibration.json`) when there is one.
     pub fn load(run_dir: &Path, device: Device) -> Result<SegModel, SegTrainError> {
         let run = RunDir::open(run_dir)?;
         let cfg = SegTrainConfig::load(&run)?;
@@ -54,13 +60,20 @@ impl SegModel {
         let checkpoint = model_path(&run, epoch);
         let (vs, net) = build_net(&cfg, device)?;
         nets::load_varstore(&vs, &checkpoint)?;
+        let calibration = Calibration::load(run_dir)?;
         Ok(SegModel {
             cfg,
             net,
             vs,
             checkpoint,
             device,
+            calibration,
         })
+    }
+
+    /// The class biases applied before the argmax, if any.
+    pub fn bias(&self) -> Option<&[f32; super::NUM_CLASSES]> {
+        self.calibration.as_ref().map(|c| &c.bias)
     }
 
     /// Class ids (0–10) for an RGB image (`width·height·3` bytes), at the image's own size.
@@ -74,7 +87,7 @@ impl SegModel {
         }
         let (h, w) = (self.cfg.height, self.cfg.width);
         let small = resample_rgb(rgb, width, height, &Geometry::full(width, height), w, h);
-        let ids = predict_normalised(&self.net, &normalise(&small), 1, h, w, self.device)?;
+        let ids = predict_normalised(&self.net, &normalise(&small), (1, h, w), self.bias(), self.device)?;
         Ok(upsample_nearest(&ids, h, w, height, width)?)
     }
 }

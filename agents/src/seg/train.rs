@@ -549,7 +549,7 @@ pub fn train(cfg: &SegTrainConfig, run: &RunDir, mut opts: SegTrainOptions) -> R
         }
         epochs_done = c.epoch;
         if c.epoch.is_multiple_of(cfg.eval_every) || c.epoch == cfg.epochs {
-            let (m, sample) = evaluate_dataset(&net, &val_ds, device, cfg.batch_size, Some(0))?;
+            let (m, sample) = evaluate_dataset(&net, &val_ds, None, device, cfg.batch_size, Some(0))?;
             tb.add_scalar("val/global_accuracy", m.global_accuracy, c.step);
             tb.add_scalar("val/class_average_accuracy", m.class_average_accuracy, c.step);
             tb.add_scalar("val/miou", m.miou, c.step);

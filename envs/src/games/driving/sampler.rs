@@ -75,8 +75,8 @@ pub fn sample_scene(scene: &mut Scene, rng: &mut GameRng) {
 /// The objects of one scene, sorted far to near.
 ///
 /// Densities and distances are chosen so that the small classes cover roughly what they cover in
-/// CamVid (pole and sign about 1 % of the pixels, fence 1–2 %, car 3–4 %, pedestrian and bicyclist
-/// about 0.5 %): the thin and small objects stand near enough to be a few pixels wide even at
+/// CamVid (pole and sign about 1 % of the pixels, fence 1–2 %, car 2–4 %, pedestrian and bicyclist
+/// 0.5–1 %): the thin and small objects stand near enough to be a few pixels wide even at
 /// 90×120, the CPU training size.
 fn place_props(view: &View, town: bool, rng: &mut GameRng) -> Vec<Prop> {
     let mut props = Vec::with_capacity(96);
