@@ -41,6 +41,8 @@ if ! "$partial/bin/python" -m pip install --progress-bar off --no-cache-dir "tor
     die "the disk filled while installing torch; free at least 8 GiB and run make again"
   elif grep -qiE "(connection|resolve|network|timed out|unreachable|proxy)" "$log"; then
     die "cannot reach PyPI to download torch==$TORCH_VERSION; check the network or set LIBTORCH to an existing libtorch"
+  elif grep -qiE "from versions: none" "$log"; then
+    die "the package index offers no torch==$TORCH_VERSION for $(python3 --version 2>&1) on $(uname -m); check pip's index settings or set LIBTORCH to an existing libtorch"
   else
     tail -n 5 "$log" >&2
     die "pip could not install torch==$TORCH_VERSION (log above)"
