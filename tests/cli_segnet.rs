@@ -173,10 +173,27 @@ fn gen_train_eval_predict_agree() {
     };
     let calibrated = eval_json(&[]);
     assert_eq!(calibrated["calibrated"], true);
+    assert_eq!(calibrated["flip_tta"], false);
     check_agreement(&calibrated, &tmp.path().join("pred_cal"));
     let plain = eval_json(&["--no-calibration"]);
     assert_eq!(plain["calibrated"], false);
     assert_eq!(plain["miou"], json["miou"]);
+    // With flip averaging too: eval and predict still agree.
+    let out = ok(&dqn(&[
+        "segnet",
+        "calibrate",
+        run_s,
+        "--data",
+        data.to_str().unwrap(),
+        "--flip-tta",
+    ]));
+    assert!(out.contains("(with flip averaging)"), "{out}");
+    let flipped = eval_json(&[]);
+    assert_eq!(
+        (flipped["calibrated"].clone(), flipped["flip_tta"].clone()),
+        (true.into(), true.into())
+    );
+    check_agreement(&flipped, &tmp.path().join("pred_flip"));
 
     // Resume continues from the checkpoint to a new total.
     let out = ok(&dqn(&[

@@ -8,6 +8,9 @@
 //! the best, then repeats. The result is stored next to the run as [`FILE`]; `eval`, `predict`
 //! and `watch` apply it unless told not to, so their numbers stay consistent.
 //!
+//! With `flip_tta` the logits are the mean of the image's and its mirror image's (horizontal-flip
+//! test-time augmentation, twice the inference cost); the biases are then fitted on those.
+//!
 //! Fitting happens at the network's input size (labels resized with nearest-neighbour sampling),
 //! which is where the argmax is taken; `eval` still counts at each label's own resolution.
 
@@ -17,7 +20,7 @@ use serde::{Deserialize, Serialize};
 use tch::{Device, Tensor};
 
 use super::data::SegDataset;
-use super::evaluate::class_name;
+use super::evaluate::{class_name, inference_logits};
 use super::metrics::ConfusionMatrix;
 use super::train::SegTrainError;
 use super::{NUM_CLASSES, VOID};
@@ -50,6 +53,10 @@ pub struct Calibration {
     pub miou_after: f64,
     /// The checkpoint whose logits were used.
     pub checkpoint: PathBuf,
+    /// Whether the logits are averaged with those of the mirrored image (horizontal-flip
+    /// test-time augmentation); the biases were fitted on logits made the same way.
+    #[serde(default)]
+    pub flip_tta: bool,
 }
 
 impl Calibration {
@@ -202,8 +209,14 @@ pub fn fit_bias(px: &PixelLogits, rounds: usize) -> ([f32; NUM_CLASSES], f64, f6
     (bias, before, best)
 }
 
-/// Collects the logits of `net` on every image of `ds` at its input size.
-pub fn collect_logits(net: &nets::SegNet, ds: &SegDataset, device: Device) -> Result<PixelLogits, SegTrainError> {
+/// Collects the logits of `net` on every image of `ds` at its input size (averaged with the
+/// mirrored image's when `flip`).
+pub fn collect_logits(
+    net: &nets::SegNet,
+    ds: &SegDataset,
+    device: Device,
+    flip: bool,
+) -> Result<PixelLogits, SegTrainError> {
     let (h, w) = (ds.height, ds.width);
     let mut px = PixelLogits::default();
     for i in 0..ds.len() {
@@ -211,29 +224,41 @@ pub fn collect_logits(net: &nets::SegNet, ds: &SegDataset, device: Device) -> Re
         let x = Tensor::from_slice(&b.images)
             .view([1, 3, h as i64, w as i64])
             .to_device(device);
-        let logits = tch::no_grad(|| net.forward(&x, false))?;
+        let logits = inference_logits(net, &x, flip)?;
         px.push(&logits, ds.label(i))?;
     }
     Ok(px)
 }
 
-/// Fits biases for the model of a run on split `split` of `data` (which must not be `test`) and
-/// returns them; the caller saves them with [`Calibration::save`].
-pub fn calibrate(model: &super::predict::SegModel, data: &Path, split: &str) -> Result<Calibration, SegTrainError> {
+/// Fits biases for the model of a run on split `split` of `data` (which must not be `test`),
+/// with or without flip averaging, and returns them; the caller saves them with
+/// [`Calibration::save`]. `miou_before` is the plain argmax's (no flip, no biases).
+pub fn calibrate(
+    model: &super::predict::SegModel,
+    data: &Path,
+    split: &str,
+    flip_tta: bool,
+) -> Result<Calibration, SegTrainError> {
     if split == "test" {
         return Err(SegTrainError::Config(
             "calibrate on `val` (or `train`), never on `test`: biases fitted on the test split make its numbers meaningless".into(),
         ));
     }
     let ds = SegDataset::load(data, split, (model.cfg.height, model.cfg.width))?;
-    let px = collect_logits(&model.net, &ds, model.device)?;
+    let plain = collect_logits(&model.net, &ds, model.device, false)?;
+    let px = if flip_tta {
+        collect_logits(&model.net, &ds, model.device, true)?
+    } else {
+        plain.clone()
+    };
     if px.is_empty() {
         return Err(SegTrainError::Config(format!(
             "{}: split `{split}` has no labelled pixels to calibrate on",
             data.display()
         )));
     }
-    let (bias, before, after) = fit_bias(&px, 3);
+    let before = plain.confusion(&[0.0; NUM_CLASSES]).mean_iou();
+    let (bias, _, after) = fit_bias(&px, 3);
     Ok(Calibration {
         bias,
         bias_by_class: (0..NUM_CLASSES).map(|c| (class_name(c), bias[c])).collect(),
@@ -243,6 +268,7 @@ pub fn calibrate(model: &super::predict::SegModel, data: &Path, split: &str) -> 
         miou_before: before,
         miou_after: after,
         checkpoint: model.checkpoint.clone(),
+        flip_tta,
     })
 }
 
@@ -324,6 +350,7 @@ mod tests {
             miou_before: 0.5,
             miou_after: 0.6,
             checkpoint: "c.safetensors".into(),
+            flip_tta: true,
         };
         cal.save(&dir).unwrap();
         assert_eq!(Calibration::load(&dir).unwrap(), Some(cal));

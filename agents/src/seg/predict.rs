@@ -3,8 +3,9 @@
 //!
 //! The pipeline is the evaluator's: resize the image to the network's input size (bilinear, as
 //! the loader does), normalise, take the argmax, then upsample the ids (nearest) to the image's
-//! size. So counting the raw masks against the labels gives `eval`'s numbers. Both add the run's
-//! class biases (`calibration.json`, see [`super::calibrate`]) before the argmax when it has them.
+//! size. So counting the raw masks against the labels gives `eval`'s numbers. Both decode as the
+//! run's `calibration.json` says when it has one (class biases, flip averaging; see
+//! [`super::calibrate`]).
 
 use std::path::{Path, PathBuf};
 
@@ -15,7 +16,7 @@ use super::augment::{resample_rgb, Geometry};
 use super::calibrate::Calibration;
 use super::colormap::{colorize, overlay};
 use super::data::{MEAN, STD};
-use super::evaluate::predict_normalised;
+use super::evaluate::{predict_normalised, Decode};
 use super::metrics::upsample_nearest;
 use super::pngio::{read_rgb, write_gray, write_rgb};
 use super::train::{build_net, latest_epoch, model_path, SegTrainConfig, SegTrainError};
@@ -71,9 +72,13 @@ impl SegModel {
         })
     }
 
-    /// The class biases applied before the argmax, if any.
-    pub fn bias(&self) -> Option<&[f32; super::NUM_CLASSES]> {
-        self.calibration.as_ref().map(|c| &c.bias)
+    /// How this model decodes its logits: the calibration's class biases and flip averaging, or
+    /// a plain argmax without a calibration.
+    pub fn decode(&self) -> Decode<'_> {
+        Decode {
+            bias: self.calibration.as_ref().map(|c| &c.bias),
+            flip: self.calibration.as_ref().is_some_and(|c| c.flip_tta),
+        }
     }
 
     /// Class ids (0–10) for an RGB image (`width·height·3` bytes), at the image's own size.
@@ -87,7 +92,7 @@ impl SegModel {
         }
         let (h, w) = (self.cfg.height, self.cfg.width);
         let small = resample_rgb(rgb, width, height, &Geometry::full(width, height), w, h);
-        let ids = predict_normalised(&self.net, &normalise(&small), (1, h, w), self.bias(), self.device)?;
+        let ids = predict_normalised(&self.net, &normalise(&small), (1, h, w), self.decode(), self.device)?;
         Ok(upsample_nearest(&ids, h, w, height, width)?)
     }
 }

@@ -26,7 +26,7 @@ use tch::{Device, Kind, Tensor};
 use super::augment::AugmentConfig;
 use super::colormap::colorize;
 use super::data::SegDataset;
-use super::evaluate::{evaluate_dataset, SegMetrics};
+use super::evaluate::{evaluate_dataset, Decode, SegMetrics};
 use super::{SegError, NUM_CLASSES, VOID};
 use crate::run::{write_atomic, RunDir, RunError};
 use crate::tensorboard::SummaryWriter;
@@ -549,7 +549,7 @@ pub fn train(cfg: &SegTrainConfig, run: &RunDir, mut opts: SegTrainOptions) -> R
         }
         epochs_done = c.epoch;
         if c.epoch.is_multiple_of(cfg.eval_every) || c.epoch == cfg.epochs {
-            let (m, sample) = evaluate_dataset(&net, &val_ds, None, device, cfg.batch_size, Some(0))?;
+            let (m, sample) = evaluate_dataset(&net, &val_ds, Decode::default(), device, cfg.batch_size, Some(0))?;
             tb.add_scalar("val/global_accuracy", m.global_accuracy, c.step);
             tb.add_scalar("val/class_average_accuracy", m.class_average_accuracy, c.step);
             tb.add_scalar("val/miou", m.miou, c.step);
