@@ -12,9 +12,37 @@ fn main() {
     }
     let args = cli::Cli::parse();
     if let Err(e) = cli::run(args) {
-        // One line: the error and its causes, joined.
-        let msg = format!("{e:#}").replace('\n', "; ");
-        eprintln!("error: {msg}");
+        eprintln!("error: {}", one_line(&e));
         std::process::exit(1);
+    }
+}
+
+/// The error and its causes on one line, joined by ": ", leaving out a cause whose text the line
+/// already holds (many errors repeat their source's message in their own).
+fn one_line(e: &anyhow::Error) -> String {
+    let mut msg = e.to_string();
+    for cause in e.chain().skip(1) {
+        let c = cause.to_string();
+        if !msg.contains(&c) {
+            msg.push_str(": ");
+            msg.push_str(&c);
+        }
+    }
+    msg.replace('\n', "; ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::one_line;
+
+    #[test]
+    fn causes_are_joined_once() {
+        let io = std::io::Error::new(std::io::ErrorKind::NotFound, "no such file");
+        let e = anyhow::Error::new(io)
+            .context("cannot write x.gif: no such file")
+            .context("record");
+        assert_eq!(one_line(&e), "record: cannot write x.gif: no such file");
+        let e = anyhow::anyhow!("line one\nline two").context("outer");
+        assert_eq!(one_line(&e), "outer: line one; line two");
     }
 }

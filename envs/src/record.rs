@@ -84,7 +84,7 @@ impl GifRecorder {
             .ok_or_else(|| RecordError::Invalid(format!("{} is not a file path", path.display())))?;
         let temp = path.with_file_name(format!(".{}.{}.tmp", name.to_string_lossy(), std::process::id()));
         let io = |source| RecordError::Io {
-            path: temp.clone(),
+            path: path.to_path_buf(),
             source,
         };
         let file = File::create(&temp).map_err(io)?;
