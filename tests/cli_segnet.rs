@@ -201,6 +201,15 @@ fn gen_train_eval_predict_agree() {
     ]));
     assert_eq!(line_value(&out, "run:"), run_s);
     assert!(run.join("checkpoints/epoch_2.safetensors").is_file());
+    // The calibration was fitted for epoch 1: it no longer applies, and eval says so.
+    let stale = dqn(&["segnet", "eval", run_s, "--data", data.to_str().unwrap(), "--json"]);
+    let json: serde_json::Value = serde_json::from_str(&ok(&stale)).unwrap();
+    assert_eq!(json["calibrated"], false);
+    let warning = String::from_utf8_lossy(&stale.stderr);
+    assert!(
+        warning.contains("epoch_1.safetensors") && warning.contains("calibrate"),
+        "{warning}"
+    );
 }
 
 fn copy_dir(from: &Path, to: &Path) {

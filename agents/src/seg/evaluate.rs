@@ -118,8 +118,8 @@ pub fn predict_normalised(
 }
 
 /// Evaluates `net` on every image of `ds` in batches of `batch_size` (inference mode), decoding
-/// as `decode` says, counting at each label's own resolution. Returns the metrics and, when `sample` is `Some(i)`, image
-/// `i`'s prediction at the input size (for TensorBoard).
+/// as `decode` says, counting at each label's own resolution. Returns the metrics and, when
+/// `sample` is `Some(i)`, image `i`'s prediction at the input size (for TensorBoard).
 pub fn evaluate_dataset(
     net: &nets::SegNet,
     ds: &SegDataset,

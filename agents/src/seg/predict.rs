@@ -53,7 +53,8 @@ pub fn normalise(rgb: &[u8]) -> Vec<f32> {
 
 impl SegModel {
     /// Loads the newest checkpoint of the segnet run at `run_dir` onto `device`, with the run's
-    /// calibration (`calibration.json`) when there is one.
+    /// calibration (`calibration.json`) when there is one and it was fitted for that checkpoint
+    /// (see [`SegModel::stale_calibration`]).
     pub fn load(run_dir: &Path, device: Device) -> Result<SegModel, SegTrainError> {
         let run = RunDir::open(run_dir)?;
         let cfg = SegTrainConfig::load(&run)?;
@@ -61,7 +62,8 @@ impl SegModel {
         let checkpoint = model_path(&run, epoch);
         let (vs, net) = build_net(&cfg, device)?;
         nets::load_varstore(&vs, &checkpoint)?;
-        let calibration = Calibration::load(run_dir)?;
+        // Biases fitted for another checkpoint (the run was trained on since) do not apply.
+        let calibration = Calibration::load(run_dir)?.filter(|c| c.checkpoint.file_name() == checkpoint.file_name());
         Ok(SegModel {
             cfg,
             net,
@@ -70,6 +72,15 @@ impl SegModel {
             device,
             calibration,
         })
+    }
+
+    /// When `run_dir` has a calibration fitted for another checkpoint than the newest one (the run
+    /// was trained on after `calibrate`), that checkpoint's file name; [`SegModel::load`] ignores
+    /// such a calibration.
+    pub fn stale_calibration(&self, run_dir: &Path) -> Result<Option<PathBuf>, SegTrainError> {
+        Ok(Calibration::load(run_dir)?
+            .filter(|c| c.checkpoint.file_name() != self.checkpoint.file_name())
+            .map(|c| c.checkpoint.file_name().map(PathBuf::from).unwrap_or(c.checkpoint)))
     }
 
     /// How this model decodes its logits: the calibration's class biases and flip averaging, or
