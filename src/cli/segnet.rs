@@ -425,7 +425,7 @@ fn load_model(run: &Path, device: tch::Device, no_calibration: bool) -> anyhow::
     let mut model = SegModel::load(run, device)?;
     if no_calibration {
         model.calibration = None;
-    } else if let Some(old) = model.stale_calibration(run)? {
+    } else if let Some(old) = &model.stale_calibration {
         eprintln!(
             "warning: {}/calibration.json was fitted for {}, not the newest checkpoint {}; ignoring it (run `dqn segnet calibrate` again)",
             run.display(),

@@ -36,9 +36,13 @@ pub struct SegModel {
     pub checkpoint: PathBuf,
     /// Where it runs.
     pub device: Device,
-    /// Per-class logit biases from the run's `calibration.json`, when it has one (set to `None`
-    /// to predict without them).
+    /// Per-class logit biases from the run's `calibration.json`, when it has one for this
+    /// checkpoint (set to `None` to predict without them).
     pub calibration: Option<Calibration>,
+    /// The checkpoint file name that the run's `calibration.json` was fitted for, when that is
+    /// not this checkpoint (the run was trained on after `calibrate`); such a calibration is not
+    /// applied.
+    pub stale_calibration: Option<PathBuf>,
 }
 
 /// Normalises `H·W·3` RGB bytes into `[3, H, W]` floats with the loader's mean and std.
@@ -54,7 +58,7 @@ pub fn normalise(rgb: &[u8]) -> Vec<f32> {
 impl SegModel {
     /// Loads the newest checkpoint of the segnet run at `run_dir` onto `device`, with the run's
     /// calibration (`calibration.json`) when there is one and it was fitted for that checkpoint
-    /// (see [`SegModel::stale_calibration`]).
+    /// (otherwise its checkpoint is noted in [`SegModel::stale_calibration`]).
     pub fn load(run_dir: &Path, device: Device) -> Result<SegModel, SegTrainError> {
         let run = RunDir::open(run_dir)?;
         let cfg = SegTrainConfig::load(&run)?;
@@ -63,7 +67,14 @@ impl SegModel {
         let (vs, net) = build_net(&cfg, device)?;
         nets::load_varstore(&vs, &checkpoint)?;
         // Biases fitted for another checkpoint (the run was trained on since) do not apply.
-        let calibration = Calibration::load(run_dir)?.filter(|c| c.checkpoint.file_name() == checkpoint.file_name());
+        let (calibration, stale_calibration) = match Calibration::load(run_dir)? {
+            Some(c) if c.checkpoint.file_name() == checkpoint.file_name() => (Some(c), None),
+            Some(c) => (
+                None,
+                Some(c.checkpoint.file_name().map(PathBuf::from).unwrap_or(c.checkpoint)),
+            ),
+            None => (None, None),
+        };
         Ok(SegModel {
             cfg,
             net,
@@ -71,16 +82,8 @@ impl SegModel {
             checkpoint,
             device,
             calibration,
+            stale_calibration,
         })
-    }
-
-    /// When `run_dir` has a calibration fitted for another checkpoint than the newest one (the run
-    /// was trained on after `calibrate`), that checkpoint's file name; [`SegModel::load`] ignores
-    /// such a calibration.
-    pub fn stale_calibration(&self, run_dir: &Path) -> Result<Option<PathBuf>, SegTrainError> {
-        Ok(Calibration::load(run_dir)?
-            .filter(|c| c.checkpoint.file_name() != self.checkpoint.file_name())
-            .map(|c| c.checkpoint.file_name().map(PathBuf::from).unwrap_or(c.checkpoint)))
     }
 
     /// How this model decodes its logits: the calibration's class biases and flip averaging, or
