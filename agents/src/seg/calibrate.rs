@@ -246,11 +246,12 @@ pub fn calibrate(
     }
     let ds = SegDataset::load(data, split, (model.cfg.height, model.cfg.width))?;
     let plain = collect_logits(&model.net, &ds, model.device, false)?;
-    let px = if flip_tta {
-        collect_logits(&model.net, &ds, model.device, true)?
+    let flipped = if flip_tta {
+        Some(collect_logits(&model.net, &ds, model.device, true)?)
     } else {
-        plain.clone()
+        None
     };
+    let px = flipped.as_ref().unwrap_or(&plain);
     if px.is_empty() {
         return Err(SegTrainError::Config(format!(
             "{}: split `{split}` has no labelled pixels to calibrate on",
@@ -258,7 +259,7 @@ pub fn calibrate(
         )));
     }
     let before = plain.confusion(&[0.0; NUM_CLASSES]).mean_iou();
-    let (bias, _, after) = fit_bias(&px, 3);
+    let (bias, _, after) = fit_bias(px, 3);
     Ok(Calibration {
         bias,
         bias_by_class: (0..NUM_CLASSES).map(|c| (class_name(c), bias[c])).collect(),
