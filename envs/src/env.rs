@@ -24,6 +24,9 @@ pub enum EnvError {
     /// A configuration value is invalid.
     #[error("invalid env config: {0}")]
     InvalidConfig(String),
+    /// An env panicked (a bug): the vector env that ran it refuses every later call.
+    #[error("an env panicked: {0}")]
+    Panicked(String),
 }
 
 /// An observation, borrowed from the env until its next `step` or `reset`.
