@@ -67,8 +67,9 @@ python: python-deps
 	$(VENV_PY) -m maturin build --release --quiet -m python/Cargo.toml --out target/wheels --interpreter $(VENV_PY)
 	$(VENV_PY) -m pip install --quiet --force-reinstall --no-deps target/wheels/dqn_envs-*.whl
 
+# With a display, so that gymnasium's env checker also opens render_mode="human"'s window.
 test-python: python
-	$(VENV_PY) -m pytest -q python/tests
+	scripts/with-display.sh $(VENV_PY) -m pytest -q -p no:cacheprovider python/tests
 
 bench-python: python
 	scripts/bench_python.sh

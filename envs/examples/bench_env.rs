@@ -28,7 +28,10 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
         configs = vec![(1, None), (8, None)];
     }
     for (n, threads) in configs {
-        println!("{}", bench_env_on(id, &EnvConfig::default(), n, threads, steps, 0)?.to_json());
+        println!(
+            "{}",
+            bench_env_on(id, &EnvConfig::default(), n, threads, steps, 0)?.to_json()
+        );
     }
     Ok(())
 }

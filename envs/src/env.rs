@@ -71,7 +71,8 @@ pub struct Info {
     pub lives: u32,
     /// The game's own score so far.
     pub score: i64,
-    /// Emulator frames since the env was created (ALE `frame_number`).
+    /// Emulator frames since the env was created or last reset with a seed (ALE `frame_number`:
+    /// ALE reloads the game on a seeded reset), so a seed fixes the whole info.
     pub frame_number: u64,
     /// Emulator frames since the current episode started (ALE `episode_frame_number`).
     pub episode_frame_number: u64,

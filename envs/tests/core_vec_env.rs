@@ -157,7 +157,10 @@ fn a_panic_in_a_worker_thread_is_an_error_and_the_vec_env_refuses_later_calls() 
     venv.step(&[0; 4]).unwrap();
     venv.step(&[0; 4]).unwrap();
     let err = venv.step(&[0; 4]).unwrap_err();
-    assert!(matches!(&err, EnvError::Panicked(m) if m.contains("deliberate panic")), "{err}");
+    assert!(
+        matches!(&err, EnvError::Panicked(m) if m.contains("deliberate panic")),
+        "{err}"
+    );
     assert_eq!(venv.step(&[0; 4]).unwrap_err(), err);
     assert_eq!(venv.reset(None).unwrap_err(), err);
 }
@@ -175,7 +178,10 @@ fn a_panic_in_async_mode_is_an_error_from_recv() {
             Err(e) => break e,
         }
     };
-    assert!(matches!(&err, EnvError::Panicked(m) if m.contains("deliberate panic")), "{err}");
+    assert!(
+        matches!(&err, EnvError::Panicked(m) if m.contains("deliberate panic")),
+        "{err}"
+    );
 }
 
 #[test]
@@ -192,13 +198,19 @@ fn async_send_recv_with_every_env_equals_step() {
         ids.sort_unstable();
         assert_eq!(ids, (0..6).collect::<Vec<_>>());
         for i in 0..6 {
-            assert_eq!(b.env_obs_u8(i).unwrap(), &a.obs_u8().unwrap()[i * a.obs_len()..(i + 1) * a.obs_len()]);
+            assert_eq!(
+                b.env_obs_u8(i).unwrap(),
+                &a.obs_u8().unwrap()[i * a.obs_len()..(i + 1) * a.obs_len()]
+            );
             assert_eq!(b.env_result(i).0, a.rewards()[i], "step {t} env {i}");
         }
     }
     b.send(&[0, 0], Some(&[1, 4])).unwrap();
     assert!(b.step(&[0; 6]).is_err(), "step while envs are in flight is an error");
-    assert!(b.send(&[0], Some(&[4])).is_err(), "an env in flight cannot be sent again");
+    assert!(
+        b.send(&[0], Some(&[4])).is_err(),
+        "an env in flight cannot be sent again"
+    );
     assert!(b.send(&[0], Some(&[9])).is_err(), "an id out of range is an error");
     b.reset(None).unwrap();
     assert_eq!(b.in_flight(), 0, "reset waits for the envs in flight");

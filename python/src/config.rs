@@ -77,8 +77,12 @@ pub fn spec_of(id: &str) -> PyResult<EnvSpec> {
 }
 
 fn get<'py, T: FromPyObjectOwned<'py>>(v: &Bound<'py, PyAny>, key: &str, what: &str) -> PyResult<T> {
-    v.extract::<T>()
-        .map_err(|_| PyTypeError::new_err(format!("{key} must be {what}, got {}", v.repr().map(|r| r.to_string()).unwrap_or_default())))
+    v.extract::<T>().map_err(|_| {
+        PyTypeError::new_err(format!(
+            "{key} must be {what}, got {}",
+            v.repr().map(|r| r.to_string()).unwrap_or_default()
+        ))
+    })
 }
 
 /// Parses the keyword arguments of env `id`: an unknown keyword is a `TypeError` that lists the

@@ -1,7 +1,9 @@
 //! Python values ↔ Rust values: actions in, numpy arrays and info dicts out.
 
 use envs::Info;
-use numpy::{Element, PyArray1, PyArrayDescrMethods, PyArrayDyn, PyArrayMethods, PyUntypedArray, PyUntypedArrayMethods};
+use numpy::{
+    Element, PyArray1, PyArrayDescrMethods, PyArrayDyn, PyArrayMethods, PyUntypedArray, PyUntypedArrayMethods,
+};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyFloat};
@@ -9,19 +11,29 @@ use pyo3::{intern, IntoPyObjectExt};
 
 /// The error for a bad action, naming the valid range.
 fn bad_action(n: usize, what: String) -> PyErr {
-    PyValueError::new_err(format!("action must be an int in 0..{n} (0 to {}), got {what}", n.saturating_sub(1)))
+    PyValueError::new_err(format!(
+        "action must be an int in 0..{n} (0 to {}), got {what}",
+        n.saturating_sub(1)
+    ))
 }
 
 /// One action: a Python or numpy integer (or a 0-d integer array) in `0..n`.
 pub fn read_action(obj: &Bound<'_, PyAny>, n: usize) -> PyResult<usize> {
-    let what = || obj.repr().map(|r| r.to_string()).unwrap_or_else(|_| "an unprintable value".into());
+    let what = || {
+        obj.repr()
+            .map(|r| r.to_string())
+            .unwrap_or_else(|_| "an unprintable value".into())
+    };
     if obj.is_instance_of::<PyFloat>() || obj.is_instance_of::<PyBool>() {
         return Err(bad_action(n, what()));
     }
     if let Ok(arr) = obj.cast::<PyUntypedArray>() {
         let kind = arr.dtype().kind();
         if arr.ndim() != 0 || !(kind == b'i' || kind == b'u') {
-            return Err(bad_action(n, format!("an array of shape {:?} and dtype {}", arr.shape(), arr.dtype())));
+            return Err(bad_action(
+                n,
+                format!("an array of shape {:?} and dtype {}", arr.shape(), arr.dtype()),
+            ));
         }
     }
     match obj.extract::<i64>() {
@@ -41,7 +53,10 @@ pub fn read_actions(obj: &Bound<'_, PyAny>, num_envs: usize, n: usize, out: &mut
     } else if let Ok(arr) = obj.cast::<PyUntypedArray>() {
         let kind = arr.dtype().kind();
         if arr.ndim() != 1 || !(kind == b'i' || kind == b'u') {
-            return Err(bad_action(n, format!("an array of shape {:?} and dtype {}", arr.shape(), arr.dtype())));
+            return Err(bad_action(
+                n,
+                format!("an array of shape {:?} and dtype {}", arr.shape(), arr.dtype()),
+            ));
         }
         let as_i64 = arr.call_method1(intern!(obj.py(), "astype"), ("int64",))?;
         return read_actions(&as_i64, num_envs, n, out);
@@ -61,7 +76,11 @@ pub fn read_actions(obj: &Bound<'_, PyAny>, num_envs: usize, n: usize, out: &mut
         )));
     }
     if let Some(&bad) = out.iter().find(|&&a| a >= n) {
-        let shown = if bad == usize::MAX { "a negative action".to_string() } else { bad.to_string() };
+        let shown = if bad == usize::MAX {
+            "a negative action".to_string()
+        } else {
+            bad.to_string()
+        };
         return Err(bad_action(n, shown));
     }
     Ok(())
@@ -70,7 +89,10 @@ pub fn read_actions(obj: &Bound<'_, PyAny>, num_envs: usize, n: usize, out: &mut
 /// A fresh C-ordered numpy array of `shape`, and its memory to fill.
 ///
 /// The slice borrows memory that Python owns: fill it before the array is handed to Python.
-pub fn new_array<'py, T: Element + 'py>(py: Python<'py>, shape: &[usize]) -> PyResult<(Bound<'py, PyArrayDyn<T>>, &'py mut [T])> {
+pub fn new_array<'py, T: Element + 'py>(
+    py: Python<'py>,
+    shape: &[usize],
+) -> PyResult<(Bound<'py, PyArrayDyn<T>>, &'py mut [T])> {
     // SAFETY: every element is written by the caller before Python sees the array.
     let arr = unsafe { PyArrayDyn::<T>::new(py, shape, false) };
     // SAFETY: the array is fresh and C-contiguous, and nothing else refers to it yet.
@@ -79,7 +101,11 @@ pub fn new_array<'py, T: Element + 'py>(py: Python<'py>, shape: &[usize]) -> PyR
 }
 
 /// A 1-d numpy array of `n` values.
-pub fn array_of<'py, T: Element + 'py>(py: Python<'py>, n: usize, value: impl Fn(usize) -> T) -> PyResult<Bound<'py, PyAny>> {
+pub fn array_of<'py, T: Element + 'py>(
+    py: Python<'py>,
+    n: usize,
+    value: impl Fn(usize) -> T,
+) -> PyResult<Bound<'py, PyAny>> {
     let (arr, s) = new_array::<T>(py, &[n])?;
     for (i, v) in s.iter_mut().enumerate() {
         *v = value(i);
@@ -108,7 +134,11 @@ pub fn info_dict<'py>(py: Python<'py>, info: &Info) -> PyResult<Bound<'py, PyDic
 pub fn infos_dict<'py>(py: Python<'py>, n: usize, info: impl Fn(usize) -> Info) -> PyResult<Bound<'py, PyDict>> {
     let d = PyDict::new(py);
     let all = array_of(py, n, |_| true)?;
-    let keys: [(&Bound<'py, pyo3::types::PyString>, &Bound<'py, pyo3::types::PyString>, Bound<'py, PyAny>); 4] = [
+    let keys: [(
+        &Bound<'py, pyo3::types::PyString>,
+        &Bound<'py, pyo3::types::PyString>,
+        Bound<'py, PyAny>,
+    ); 4] = [
         (
             intern!(py, "lives"),
             intern!(py, "_lives"),
@@ -124,7 +154,11 @@ pub fn infos_dict<'py>(py: Python<'py>, n: usize, info: impl Fn(usize) -> Info) 
             intern!(py, "_frame_number"),
             array_of(py, n, |i| info(i).frame_number as i64)?,
         ),
-        (intern!(py, "score"), intern!(py, "_score"), array_of(py, n, |i| info(i).score)?),
+        (
+            intern!(py, "score"),
+            intern!(py, "_score"),
+            array_of(py, n, |i| info(i).score)?,
+        ),
     ];
     for (key, mask, values) in keys {
         d.set_item(key, values)?;

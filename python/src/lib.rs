@@ -30,7 +30,9 @@ pub(crate) fn guard<T>(f: impl FnOnce() -> PyResult<T>) -> PyResult<T> {
             .map(|s| s.to_string())
             .or_else(|| payload.downcast_ref::<String>().cloned())
             .unwrap_or_else(|| "unknown panic".into());
-        Err(PyRuntimeError::new_err(format!("dqn_envs: internal error (a Rust panic): {msg}")))
+        Err(PyRuntimeError::new_err(format!(
+            "dqn_envs: internal error (a Rust panic): {msg}"
+        )))
     })
 }
 

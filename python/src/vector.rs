@@ -12,9 +12,9 @@ use envs::vec_env::ObsOut;
 use envs::Space;
 use numpy::{PyArrayDyn, PyArrayMethods};
 use pyo3::exceptions::PyValueError;
+use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
-use pyo3::intern;
 
 use crate::config::{parse, spec_of, Options};
 use crate::convert::{array_of, infos_dict, new_array, read_actions};
@@ -160,7 +160,9 @@ impl VecEnv {
                 .map_err(|e| env_err(py, e))?;
             let space = venv.observation_space().clone();
             let u8_obs = venv.obs_u8().is_some();
-            let meanings = envs::make(id, &options.cfg).map_err(|e| env_err(py, e))?.action_meanings();
+            let meanings = envs::make(id, &options.cfg)
+                .map_err(|e| env_err(py, e))?
+                .action_meanings();
             let mut me = VecEnv {
                 shape: python_shape(&space, options.rgb),
                 raw_shape: space.shape().to_vec(),
@@ -239,7 +241,9 @@ impl VecEnv {
     fn step<'py>(&self, py: Python<'py>, actions: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyTuple>> {
         guard(|| {
             let mut st = try_lock(&self.state)?;
-            let State { venv, actions: acts, .. } = &mut *st;
+            let State {
+                venv, actions: acts, ..
+            } = &mut *st;
             read_actions(actions, self.num_envs, self.num_actions, acts)?;
             let (obs, out) = self.obs_target(py, self.num_envs, false)?;
             py.detach(|| venv.step_into(acts, out)).map_err(|e| env_err(py, e))?;
@@ -253,12 +257,17 @@ impl VecEnv {
     fn send(&self, py: Python<'_>, actions: &Bound<'_, PyAny>, env_id: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
         guard(|| {
             let mut st = try_lock(&self.state)?;
-            let State { venv, actions: acts, ids } = &mut *st;
+            let State {
+                venv,
+                actions: acts,
+                ids,
+            } = &mut *st;
             let ids = match env_id {
                 None => None,
                 Some(e) => {
-                    read_actions(e, count(e)?, self.num_envs, ids)
-                        .map_err(|_| PyValueError::new_err(format!("env_id must list env ids in 0..{}", self.num_envs)))?;
+                    read_actions(e, count(e)?, self.num_envs, ids).map_err(|_| {
+                        PyValueError::new_err(format!("env_id must list env ids in 0..{}", self.num_envs))
+                    })?;
                     Some(&ids[..])
                 }
             };
@@ -289,7 +298,9 @@ impl VecEnv {
             for (k, &i) in ids.iter().enumerate() {
                 match &mut out {
                     ObsOut::U8(s) => s[k * len..(k + 1) * len].copy_from_slice(venv.env_obs_u8(i).unwrap_or_default()),
-                    ObsOut::F32(s) => s[k * len..(k + 1) * len].copy_from_slice(venv.env_obs_f32(i).unwrap_or_default()),
+                    ObsOut::F32(s) => {
+                        s[k * len..(k + 1) * len].copy_from_slice(venv.env_obs_f32(i).unwrap_or_default())
+                    }
                 }
             }
             self.results(py, venv, obs, Some(&ids))
@@ -311,5 +322,6 @@ impl VecEnv {
 
 /// The length of a sequence of env ids.
 fn count(obj: &Bound<'_, PyAny>) -> PyResult<usize> {
-    obj.len().map_err(|_| PyValueError::new_err("env_id must be a sequence or array of env ids"))
+    obj.len()
+        .map_err(|_| PyValueError::new_err("env_id must be a sequence or array of env ids"))
 }

@@ -88,6 +88,6 @@ def test_ctrl_c_during_long_vector_steps_is_keyboard_interrupt():
     assert proc.stdout.readline().strip() == "ready"
     os.kill(proc.pid, signal.SIGINT)
     _, err = proc.communicate(timeout=60)
-    assert proc.returncode == 1, err
+    assert proc.returncode in (1, -signal.SIGINT), err  # Python ends an uncaught KeyboardInterrupt with SIGINT
     assert err.strip().splitlines()[-1] == "KeyboardInterrupt", err
     assert "panicked" not in err and "Abort" not in err

@@ -22,9 +22,9 @@ def run(env, seed, actions):
 
 
 def same(a, b):
-    if isinstance(a, np.ndarray):
-        return np.array_equal(a, b)
-    return all(same(x, y) for x, y in zip(a, b)) and len(a) == len(b)
+    if isinstance(a, (tuple, list)):
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
+    return np.array_equal(a, b)
 
 
 @pytest.mark.parametrize("gym_id", ["dqn_envs/Breakout-v0", "dqn_envs/Invaders-v0", "dqn_envs/CartPole-v1"])

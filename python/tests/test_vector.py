@@ -109,7 +109,7 @@ def test_copy_true_returns_fresh_arrays_and_copy_false_one_overwritten_view():
     c = view.step([1, 1])[0]
     d = view.step([1, 1])[0]
     assert c is first and d is first
-    np.testing.assert_array_equal(d, fresh.step([1, 1])[0])
+    np.testing.assert_array_equal(d, b)
     assert not np.array_equal(kept, d)
 
 

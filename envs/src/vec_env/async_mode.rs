@@ -32,7 +32,9 @@ impl VecEnv {
             let bad = if i >= self.num_envs {
                 Some(format!("env id {i} is out of range 0..{}", self.num_envs))
             } else if self.in_flight[i] {
-                Some(format!("env {i} is still stepping (or was listed twice); recv() it first"))
+                Some(format!(
+                    "env {i} is still stepping (or was listed twice); recv() it first"
+                ))
             } else {
                 None
             };
@@ -128,7 +130,10 @@ impl VecEnv {
     /// Env `i`'s `(reward, terminated, truncated, info)` of its last step, also while other
     /// envs are in flight. Panics if `i` is out of range or in flight.
     pub fn env_result(&self, i: usize) -> (f32, bool, bool, Info) {
-        assert!(i < self.num_envs && !self.in_flight[i], "env {i} is out of range or in flight");
+        assert!(
+            i < self.num_envs && !self.in_flight[i],
+            "env {i} is out of range or in flight"
+        );
         // SAFETY: element `i` is in bounds, and no worker writes it while it is not in flight.
         unsafe {
             (

@@ -83,7 +83,10 @@ impl Shared {
         let guard = lock(&self.done);
         let unfinished = |c: &mut Completions| c.ids.len() < count && c.failure.is_none();
         match timeout {
-            None => self.ready.wait_while(guard, unfinished).unwrap_or_else(|e| e.into_inner()),
+            None => self
+                .ready
+                .wait_while(guard, unfinished)
+                .unwrap_or_else(|e| e.into_inner()),
             Some(t) => {
                 self.ready
                     .wait_timeout_while(guard, t, unfinished)
@@ -188,7 +191,8 @@ pub(super) fn spawn_workers(slots: Vec<Slot>, threads: usize, shared: &Arc<Share
                 .spawn(move || {
                     while let Ok(cmd) = cmd_rx.recv() {
                         let is_async = matches!(cmd, Command::StepPending { .. });
-                        let reply = match catch_unwind(AssertUnwindSafe(|| run(cmd, &mut mine, &worker_range, &shared))) {
+                        let reply = match catch_unwind(AssertUnwindSafe(|| run(cmd, &mut mine, &worker_range, &shared)))
+                        {
                             Ok(reply) => reply,
                             Err(payload) => {
                                 let err = EnvError::Panicked(panic_message(payload.as_ref()));
