@@ -16,6 +16,7 @@ CARGO ?= cargo
 ARGS ?=
 
 .PHONY: help bootstrap test-deps build train test bench bench-env bench-learner bench-e2e bench-segnet clean-venv
+.PHONY: python python-deps test-python bench-python
 
 help:
 	@sed -n '1,8p' Makefile | sed 's/^# \{0,1\}//'
@@ -38,6 +39,7 @@ test: test-deps
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 	DQN_REQUIRE_PYTHON=1 scripts/with-display.sh $(CARGO) test --workspace --all-targets --no-fail-fast
 	$(CARGO) test --doc -p envs
+	$(MAKE) test-python
 
 bench: bench-env bench-learner bench-segnet
 
@@ -52,6 +54,25 @@ bench-e2e: build
 
 bench-segnet: build
 	scripts/bench_segnet.sh
+
+# The Python package dqn_envs (python/, PyO3 + maturin): its build tool, and what its tests,
+# examples and benchmark use. EnvPool is optional: bench-python says so when it is missing.
+PYTHON_PKG_PACKAGES := maturin==1.16.0 gymnasium==1.4.0 stable-baselines3==2.9.0 ale-py==0.12.1 pytest==9.2.0
+
+python-deps: bootstrap
+	@scripts/bootstrap-python-deps.sh "$(PYTHON_PKG_PACKAGES)" .venv/.python-package-deps
+
+# Builds the wheel into target/wheels/ and installs it into .venv.
+python: python-deps
+	$(VENV_PY) -m maturin build --release --quiet -m python/Cargo.toml --out target/wheels --interpreter $(VENV_PY)
+	$(VENV_PY) -m pip install --quiet --force-reinstall --no-deps target/wheels/dqn_envs-*.whl
+
+# With a display, so that gymnasium's env checker also opens render_mode="human"'s window.
+test-python: python
+	scripts/with-display.sh $(VENV_PY) -m pytest -q -p no:cacheprovider python/tests
+
+bench-python: python
+	scripts/bench_python.sh
 
 clean-venv:
 	rm -rf .venv .venv.partial .libtorch

@@ -286,6 +286,8 @@ impl Env for AtariEnv {
     fn reset(&mut self, seed: Option<u64>) -> (Obs<'_>, Info) {
         if let Some(seed) = seed {
             self.rng = GameRng::seed_from_u64(seed);
+            // ALE reloads the game on a seeded reset, which restarts its frame counter.
+            self.frame_number = 0;
         }
         let real_reset = seed.is_some() || !self.life_lost || self.game.game_over();
         if real_reset {

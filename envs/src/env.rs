@@ -24,6 +24,9 @@ pub enum EnvError {
     /// A configuration value is invalid.
     #[error("invalid env config: {0}")]
     InvalidConfig(String),
+    /// An env panicked (a bug): the vector env that ran it refuses every later call.
+    #[error("an env panicked: {0}")]
+    Panicked(String),
 }
 
 /// An observation, borrowed from the env until its next `step` or `reset`.
@@ -68,7 +71,8 @@ pub struct Info {
     pub lives: u32,
     /// The game's own score so far.
     pub score: i64,
-    /// Emulator frames since the env was created (ALE `frame_number`).
+    /// Emulator frames since the env was created or last reset with a seed (ALE `frame_number`:
+    /// ALE reloads the game on a seeded reset), so a seed fixes the whole info.
     pub frame_number: u64,
     /// Emulator frames since the current episode started (ALE `episode_frame_number`).
     pub episode_frame_number: u64,

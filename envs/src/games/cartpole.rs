@@ -113,6 +113,7 @@ impl Env for CartPole {
     fn reset(&mut self, seed: Option<u64>) -> (Obs<'_>, Info) {
         if let Some(seed) = seed {
             self.rng = GameRng::seed_from_u64(seed);
+            self.frame_number = 0;
         }
         for v in self.state.iter_mut() {
             *v = self.rng.random_range(-0.05..0.05);
