@@ -3,19 +3,21 @@
 #                the machine (the full Nature/CleanRL preset on a GPU, `breakout-cpu` otherwise)
 #   make test    set up what is missing, then run every test: unit, property, end-to-end CLI, window
 #                tests under xvfb-run, cargo fmt --check and cargo clippy -D warnings
-# Other targets: bootstrap, build, bench, bench-env, bench-learner, bench-e2e, bench-segnet, clean-venv.
+# Other targets: bootstrap, gym, build, bench, bench-env, bench-learner, bench-e2e, bench-segnet, clean-venv.
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 TORCH_VERSION ?= 2.13.0
 # Python packages the tests need beside torch (the TensorBoard round-trip test reads our event files).
 TEST_PY_PACKAGES := tensorboard==2.21.0 pillow==13.0.0 safetensors==0.8.0
+# The gym bridge's packages (`--env gym:<id>`): gymnasium, ALE with its ROMs, OpenCV for resizing.
+GYM_PY_PACKAGES := gymnasium==1.4.0 ale-py==0.12.1 opencv-python-headless==5.0.0.93
 VENV_PY := .venv/bin/python
 CARGO ?= cargo
 # `make train ARGS="--steps 100000"` passes extra arguments to `dqn train`.
 ARGS ?=
 
-.PHONY: help bootstrap test-deps build train test bench bench-env bench-learner bench-e2e bench-segnet clean-venv
+.PHONY: help bootstrap test-deps gym build train test bench bench-env bench-learner bench-e2e bench-segnet clean-venv
 
 help:
 	@sed -n '1,8p' Makefile | sed 's/^# \{0,1\}//'
@@ -27,13 +29,17 @@ bootstrap:
 test-deps: bootstrap
 	@scripts/bootstrap-python-deps.sh "$(TEST_PY_PACKAGES)"
 
+# The gym bridge's Python packages, in the project venv that `dqn` finds by itself.
+gym: bootstrap
+	@scripts/bootstrap-python-deps.sh "$(GYM_PY_PACKAGES)" .python-deps-gym
+
 build: bootstrap
 	$(CARGO) build --release --bin dqn
 
 train: build
 	./target/release/dqn train --env breakout $(ARGS)
 
-test: test-deps
+test: test-deps gym
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 	DQN_REQUIRE_PYTHON=1 scripts/with-display.sh $(CARGO) test --workspace --all-targets --no-fail-fast

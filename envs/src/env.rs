@@ -24,6 +24,10 @@ pub enum EnvError {
     /// A configuration value is invalid.
     #[error("invalid env config: {0}")]
     InvalidConfig(String),
+    /// The gym bridge failed: a missing package, an unknown or unsupported gymnasium env, or a
+    /// worker process that died (the message names the env and what its stderr said).
+    #[error("{0}")]
+    Bridge(String),
 }
 
 /// An observation, borrowed from the env until its next `step` or `reset`.
