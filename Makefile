@@ -3,7 +3,7 @@
 #                the machine (the full Nature/CleanRL preset on a GPU, `breakout-cpu` otherwise)
 #   make test    set up what is missing, then run every test: unit, property, end-to-end CLI, window
 #                tests under xvfb-run, cargo fmt --check and cargo clippy -D warnings
-# Other targets: bootstrap, gym, build, bench, bench-env, bench-learner, bench-e2e, bench-segnet, clean-venv.
+# Other targets: bootstrap, gym, sb3, build, bench, bench-env, bench-learner, bench-e2e, bench-segnet, clean-venv.
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
@@ -12,12 +12,14 @@ TORCH_VERSION ?= 2.13.0
 TEST_PY_PACKAGES := tensorboard==2.21.0 pillow==13.0.0 safetensors==0.8.0
 # The gym bridge's packages (`--env gym:<id>`): gymnasium, ALE with its ROMs, OpenCV for resizing.
 GYM_PY_PACKAGES := gymnasium==1.4.0 ale-py==0.12.1 opencv-python-headless==5.0.0.93
+# The head-to-head peer (scripts/h2h_ale.sh), beside the gym packages.
+SB3_PY_PACKAGES := stable-baselines3==2.9.0
 VENV_PY := .venv/bin/python
 CARGO ?= cargo
 # `make train ARGS="--steps 100000"` passes extra arguments to `dqn train`.
 ARGS ?=
 
-.PHONY: help bootstrap test-deps gym build train test bench bench-env bench-learner bench-e2e bench-segnet clean-venv
+.PHONY: help bootstrap test-deps gym sb3 build train test bench bench-env bench-learner bench-e2e bench-segnet clean-venv
 
 help:
 	@sed -n '1,8p' Makefile | sed 's/^# \{0,1\}//'
@@ -32,6 +34,10 @@ test-deps: bootstrap
 # The gym bridge's Python packages, in the project venv that `dqn` finds by itself.
 gym: bootstrap
 	@scripts/bootstrap-python-deps.sh "$(GYM_PY_PACKAGES)" .python-deps-gym
+
+# Stable-Baselines3 for scripts/h2h_ale.sh.
+sb3: gym
+	@scripts/bootstrap-python-deps.sh "$(SB3_PY_PACKAGES)" .python-deps-sb3
 
 build: bootstrap
 	$(CARGO) build --release --bin dqn
