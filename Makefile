@@ -3,19 +3,23 @@
 #                the machine (the full Nature/CleanRL preset on a GPU, `breakout-cpu` otherwise)
 #   make test    set up what is missing, then run every test: unit, property, end-to-end CLI, window
 #                tests under xvfb-run, cargo fmt --check and cargo clippy -D warnings
-# Other targets: bootstrap, build, bench, bench-env, bench-learner, bench-e2e, bench-segnet, clean-venv.
+# Other targets: bootstrap, gym, sb3, build, bench, bench-env, bench-learner, bench-e2e, bench-segnet, clean-venv.
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 TORCH_VERSION ?= 2.13.0
 # Python packages the tests need beside torch (the TensorBoard round-trip test reads our event files).
 TEST_PY_PACKAGES := tensorboard==2.21.0 pillow==13.0.0 safetensors==0.8.0
+# The gym bridge's packages (`--env gym:<id>`): gymnasium, ALE with its ROMs, OpenCV for resizing.
+GYM_PY_PACKAGES := gymnasium==1.4.0 ale-py==0.12.1 opencv-python-headless==5.0.0.93
+# The head-to-head peer (scripts/h2h_ale.sh), beside the gym packages.
+SB3_PY_PACKAGES := stable-baselines3==2.9.0
 VENV_PY := .venv/bin/python
 CARGO ?= cargo
 # `make train ARGS="--steps 100000"` passes extra arguments to `dqn train`.
 ARGS ?=
 
-.PHONY: help bootstrap test-deps build train test bench bench-env bench-learner bench-e2e bench-segnet clean-venv
+.PHONY: help bootstrap test-deps gym sb3 build train test bench bench-env bench-learner bench-e2e bench-segnet clean-venv
 .PHONY: python python-deps test-python bench-python
 
 help:
@@ -28,13 +32,21 @@ bootstrap:
 test-deps: bootstrap
 	@scripts/bootstrap-python-deps.sh "$(TEST_PY_PACKAGES)"
 
+# The gym bridge's Python packages, in the project venv that `dqn` finds by itself.
+gym: bootstrap
+	@scripts/bootstrap-python-deps.sh "$(GYM_PY_PACKAGES)" .python-deps-gym
+
+# Stable-Baselines3 for scripts/h2h_ale.sh.
+sb3: gym
+	@scripts/bootstrap-python-deps.sh "$(SB3_PY_PACKAGES)" .python-deps-sb3
+
 build: bootstrap
 	$(CARGO) build --release --bin dqn
 
 train: build
 	./target/release/dqn train --env breakout $(ARGS)
 
-test: test-deps
+test: test-deps gym
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 	DQN_REQUIRE_PYTHON=1 scripts/with-display.sh $(CARGO) test --workspace --all-targets --no-fail-fast
@@ -60,7 +72,7 @@ bench-segnet: build
 PYTHON_PKG_PACKAGES := maturin==1.16.0 gymnasium==1.4.0 stable-baselines3==2.9.0 ale-py==0.12.1 pytest==9.2.0
 
 python-deps: bootstrap
-	@scripts/bootstrap-python-deps.sh "$(PYTHON_PKG_PACKAGES)" .venv/.python-package-deps
+	@scripts/bootstrap-python-deps.sh "$(PYTHON_PKG_PACKAGES)" .python-package-deps
 
 # Builds the wheel into target/wheels/ and installs it into .venv.
 python: python-deps

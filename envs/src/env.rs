@@ -27,6 +27,10 @@ pub enum EnvError {
     /// An env panicked (a bug): the vector env that ran it refuses every later call.
     #[error("an env panicked: {0}")]
     Panicked(String),
+    /// The gym bridge failed: a missing package, an unknown or unsupported gymnasium env, or a
+    /// worker process that died (the message names the env and what its stderr said).
+    #[error("{0}")]
+    Bridge(String),
 }
 
 /// An observation, borrowed from the env until its next `step` or `reset`.

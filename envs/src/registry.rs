@@ -131,6 +131,12 @@ pub fn spec(id: &str) -> Option<EnvSpec> {
     REGISTRY.iter().find(|s| s.id == id).copied()
 }
 
+/// Whether [`make`] accepts `id` without starting anything: a registered id, or `gym:<id>` (the
+/// bridge checks the gymnasium id itself when it starts the env).
+pub fn is_known(id: &str) -> bool {
+    spec(id).is_some() || crate::gym::is_gym_id(id)
+}
+
 /// Every registered spec, in the order of [`ids`].
 pub fn specs() -> &'static [EnvSpec] {
     &REGISTRY
@@ -146,12 +152,16 @@ pub fn make_game(id: &str) -> Option<Box<dyn Game>> {
 
 /// Builds the env `id` with the preprocessing in `cfg`.
 ///
-/// Atari-like games get every wrapper of [`EnvConfig`]. Cartpole is gymnasium's CartPole-v1 and
+/// Atari-like games get every wrapper of [`EnvConfig`]; `gym:<id>` starts a gymnasium env in a
+/// worker process (see [`crate::gym`]). Cartpole is gymnasium's CartPole-v1 and
 /// uses none of them (its state, reward and 500-step limit are fixed), but the config is still
 /// checked. Errors: [`EnvError::UnknownEnv`] (listing the known ids) or
 /// [`EnvError::InvalidConfig`].
 pub fn make(id: &str, cfg: &EnvConfig) -> Result<Box<dyn Env>, EnvError> {
     cfg.validate()?;
+    if crate::gym::is_gym_id(id) {
+        return Ok(Box::new(crate::gym::GymEnv::new(id, cfg)?));
+    }
     match spec(id).ok_or_else(|| unknown(id))?.constructor {
         Constructor::Game(build) => Ok(Box::new(AtariEnv::new(build(), cfg)?)),
         Constructor::Plain(build) => Ok(build()),
@@ -162,7 +172,7 @@ pub fn make(id: &str, cfg: &EnvConfig) -> Result<Box<dyn Env>, EnvError> {
 pub fn unknown(id: &str) -> EnvError {
     EnvError::UnknownEnv {
         id: id.to_string(),
-        known: IDS.join(", "),
+        known: format!("{}, or gym:<gymnasium id>", IDS.join(", ")),
     }
 }
 

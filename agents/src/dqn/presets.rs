@@ -15,6 +15,11 @@ pub const PRESETS: &[(&str, &str)] = &[
     ("freeway", include_str!("../../../presets/freeway.toml")),
     ("driving", include_str!("../../../presets/driving.toml")),
     ("cartpole", include_str!("../../../presets/cartpole.toml")),
+    ("ale-breakout", include_str!("../../../presets/ale-breakout.toml")),
+    (
+        "ale-breakout-cpu",
+        include_str!("../../../presets/ale-breakout-cpu.toml"),
+    ),
 ];
 
 /// Preset names.
@@ -23,8 +28,16 @@ pub fn names() -> Vec<&'static str> {
 }
 
 /// The preset that fits an env on this machine: `<env>-cpu` when there is no GPU and such a
-/// preset exists, else `<env>`.
+/// preset exists, else `<env>`. Gym ids (`gym:<id>`): ALE pixel games get `ale-breakout-cpu`
+/// (`ale-breakout` on CUDA), every other gymnasium env the MLP preset `cartpole`.
 pub fn default_for(env_id: &str, cuda: bool) -> Option<&'static str> {
+    if envs::gym::is_gym_id(env_id) {
+        return Some(match (envs::gym::is_ale_id(env_id), cuda) {
+            (true, false) => "ale-breakout-cpu",
+            (true, true) => "ale-breakout",
+            (false, _) => "cartpole",
+        });
+    }
     let cpu = format!("{env_id}-cpu");
     if !cuda {
         if let Some((n, _)) = PRESETS.iter().find(|(n, _)| *n == cpu) {
@@ -111,9 +124,9 @@ pub fn resolve(
     let cfg: TrainConfig = toml::Value::Table(table)
         .try_into()
         .map_err(|e: toml::de::Error| DqnError::Config(e.message().replace('\n', " ")))?;
-    if envs::spec(&cfg.env_id).is_none() {
+    if !envs::is_known(&cfg.env_id) {
         return Err(DqnError::Config(format!(
-            "unknown env '{}'; envs: {}",
+            "unknown env '{}'; envs: {}, or gym:<gymnasium id>",
             cfg.env_id,
             envs::ids().join(", ")
         )));
@@ -166,5 +179,16 @@ mod tests {
         assert_eq!(default_for("breakout", false), Some("breakout-cpu"));
         assert_eq!(default_for("breakout", true), Some("breakout"));
         assert_eq!(default_for("cartpole", false), Some("cartpole"));
+        assert_eq!(default_for("gym:ALE/Breakout-v5", false), Some("ale-breakout-cpu"));
+        assert_eq!(default_for("gym:ALE/Breakout-v5", true), Some("ale-breakout"));
+        assert_eq!(default_for("gym:CartPole-v1", true), Some("cartpole"));
+        for (env, name) in [
+            ("gym:ALE/Breakout-v5", "ale-breakout"),
+            ("gym:ALE/Breakout-v5", "ale-breakout-cpu"),
+            ("gym:CartPole-v1", "cartpole"),
+        ] {
+            let cfg = resolve(Some(env), name, None, &[]).unwrap();
+            assert!(cfg.run.log_every <= 1000, "{name}");
+        }
     }
 }
