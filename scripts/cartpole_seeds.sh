@@ -8,10 +8,12 @@
 # Usage: scripts/cartpole_seeds.sh [--jobs N] [--name NAME] [--set KEY=VALUE]... [SEED...]
 #   default seeds 1 2 3 4 5, 2 trainings at a time; --set overrides go to every training
 #   (for one-at-a-time experiments), --name sets the run name (default dqn).
-# Needs target/release/dqn (cargo build --release --bin dqn). Run folders go to runs/.
+# Uses target/release/dqn (cargo build --release --bin dqn), or the binary named by $DQN (the dev
+# build target/debug/dqn is fast enough: its dependencies, libtorch calls included, are optimized).
+# Run folders go to runs/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-dqn=./target/release/dqn
+dqn="${DQN:-./target/release/dqn}"
 jobs=2
 name=dqn
 sets=()
@@ -26,7 +28,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 [ ${#seeds[@]} -gt 0 ] || seeds=(1 2 3 4 5)
-[ -x "$dqn" ] || { echo "build it first: cargo build --release --bin dqn" >&2; exit 1; }
+[ -x "$dqn" ] || { echo "$dqn not found: cargo build --release --bin dqn, or set DQN" >&2; exit 1; }
 logs=$(mktemp -d)
 trap 'rm -rf "$logs"' EXIT
 
