@@ -3,7 +3,8 @@
 #                the machine (the full Nature/CleanRL preset on a GPU, `breakout-cpu` otherwise)
 #   make test    set up what is missing, then run every test: unit, property, end-to-end CLI, window
 #                tests under xvfb-run, cargo fmt --check and cargo clippy -D warnings
-# Other targets: bootstrap, gym, sb3, build, bench, bench-env, bench-learner, bench-e2e, bench-segnet, clean-venv.
+# Other targets: bootstrap, gym, sb3, python, test-python, build, bench, bench-env, bench-learner,
+# bench-e2e, bench-segnet, bench-python, fuzz, tensorboard, clean-venv.
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
@@ -19,7 +20,7 @@ CARGO ?= cargo
 # `make train ARGS="--steps 100000"` passes extra arguments to `dqn train`.
 ARGS ?=
 
-.PHONY: help bootstrap test-deps gym sb3 build train test bench bench-env bench-learner bench-e2e bench-segnet clean-venv
+.PHONY: help bootstrap test-deps gym sb3 build train test bench bench-env bench-learner bench-e2e bench-segnet fuzz clean-venv
 .PHONY: python python-deps test-python bench-python
 
 help:
@@ -85,6 +86,14 @@ test-python: python
 
 bench-python: python
 	scripts/bench_python.sh
+
+# Coverage-guided fuzzing of the file parsers (fuzz/, cargo-fuzz, no sanitizer), FUZZ_SECS seconds
+# per target, two targets at a time: `make fuzz FUZZ_SECS=600 FUZZ_TARGETS="config png_label"`.
+# `make test` needs none of it: it replays fuzz/seeds and fuzz/regressions through the targets.
+FUZZ_SECS ?= 60
+FUZZ_TARGETS ?=
+fuzz: bootstrap
+	scripts/fuzz.sh $(FUZZ_SECS) $(FUZZ_TARGETS)
 
 clean-venv:
 	rm -rf .venv .venv.partial .libtorch

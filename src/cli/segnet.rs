@@ -250,7 +250,7 @@ fn bar(len: u64, template: &str) -> ProgressBar {
 }
 
 fn gen(a: GenArgs) -> anyhow::Result<()> {
-    let total = (a.train + a.val + a.test) as u64;
+    let total = a.train.saturating_add(a.val).saturating_add(a.test) as u64;
     let pb = bar(total, "{bar:30.cyan/blue} {pos}/{len} images  {per_sec}  ETA {eta}");
     let counts = SplitCounts {
         train: a.train,

@@ -44,7 +44,7 @@ pub enum DqnError {
     #[error(transparent)]
     Run(#[from] crate::run::RunError),
     /// A libtorch error.
-    #[error("libtorch: {0}")]
+    #[error("libtorch: {}", nets::torch_message(.0))]
     Torch(#[from] tch::TchError),
     /// A checkpoint that cannot be used.
     #[error("checkpoint: {0}")]

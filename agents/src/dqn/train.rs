@@ -3,7 +3,7 @@
 //! replay, targets), [`super::learner`] (the gradient step) and the loop below (what happens to
 //! each message).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 use std::sync::mpsc::{channel, RecvTimeoutError};
 use std::sync::{Arc, Mutex};
@@ -126,6 +126,18 @@ fn load_checkpoint(run: &RunDir, learner: &mut Learner, cfg: &TrainConfig) -> Re
     nets::load_varstore(&learner.online.vs, &run.model_path(step))?;
     let path = run.state_path(step);
     let tensors = nets::read_tensors(&path)?;
+    Ok((restore_state(learner, &cfg.env_id, &tensors, &path)?, step))
+}
+
+/// The trainer state held by a `.train.safetensors` sidecar read from `path`: the counters (for
+/// `env_id`), the Adam state (loaded into `learner`) and the target network, every tensor checked
+/// against `learner`'s network. Also the body of the `checkpoint_loader` fuzz target.
+pub(crate) fn restore_state(
+    learner: &mut Learner,
+    env_id: &str,
+    tensors: &[(String, Tensor)],
+    path: &Path,
+) -> Result<ActorState, DqnError> {
     let json = tensors
         .iter()
         .find(|(n, _)| n == STATE_KEY)
@@ -134,12 +146,11 @@ fn load_checkpoint(run: &RunDir, learner: &mut Learner, cfg: &TrainConfig) -> Re
         .ok_or_else(|| DqnError::Checkpoint(format!("{}: no trainer state inside", path.display())))?;
     let saved: SavedState = serde_json::from_slice(&json)
         .map_err(|e| DqnError::Checkpoint(format!("{}: unreadable trainer state: {e}", path.display())))?;
-    if saved.env_id != cfg.env_id {
+    if saved.env_id != env_id {
         return Err(DqnError::Checkpoint(format!(
-            "{} was trained on '{}', not '{}'",
+            "{} was trained on '{}', not '{env_id}'",
             path.display(),
             saved.env_id,
-            cfg.env_id
         )));
     }
     let adam: Vec<(String, Tensor)> = tensors
@@ -147,24 +158,21 @@ fn load_checkpoint(run: &RunDir, learner: &mut Learner, cfg: &TrainConfig) -> Re
         .filter(|(n, _)| n.starts_with("adam."))
         .map(|(n, t)| (n.clone(), t.shallow_clone()))
         .collect();
-    learner.adam.load_state_tensors(&adam, &path)?;
+    learner.adam.load_state_tensors(&adam, path)?;
     let mut target = Vec::with_capacity(learner.online.names().len());
-    for name in learner.online.names() {
-        let key = format!("target.{name}");
+    for (key, like) in learner.online.named_tensors("target.") {
         let t = tensors
             .iter()
             .find(|(n, _)| *n == key)
             .ok_or_else(|| DqnError::Checkpoint(format!("{}: missing {key}", path.display())))?;
-        target.push(t.1.f_to_device(learner.online.vs.device())?);
+        nets::expect_like(path, &key, &t.1, &like)?;
+        target.push(t.1.f_to_kind(like.kind())?.f_to_device(learner.online.vs.device())?);
     }
     learner.updates = saved.learner_updates;
-    Ok((
-        ActorState {
-            counters: saved.counters,
-            target,
-        },
-        step,
-    ))
+    Ok(ActorState {
+        counters: saved.counters,
+        target,
+    })
 }
 
 fn config_markdown(cfg: &TrainConfig) -> String {

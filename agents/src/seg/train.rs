@@ -49,7 +49,7 @@ pub enum SegTrainError {
     #[error(transparent)]
     Run(#[from] RunError),
     /// A libtorch error.
-    #[error("libtorch: {0}")]
+    #[error("libtorch: {}", nets::torch_message(.0))]
     Tch(#[from] tch::TchError),
     /// TensorBoard could not start.
     #[error("tensorboard: {0}")]

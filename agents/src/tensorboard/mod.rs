@@ -26,7 +26,7 @@ pub mod record;
 mod writer;
 
 pub use proto::Event;
-pub use reader::{event_files, read_events, read_scalars, ScalarPoint};
+pub use reader::{add_scalars, decode_events, event_files, read_events, read_scalars, ScalarPoint};
 pub use writer::SummaryWriter;
 
 use std::path::{Path, PathBuf};
