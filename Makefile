@@ -50,7 +50,7 @@ train: build
 test: test-deps gym
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
-	DQN_REQUIRE_PYTHON=1 scripts/with-display.sh $(CARGO) test --workspace --all-targets --no-fail-fast
+	DQN_REQUIRE_PYTHON=1 DQN_REQUIRE_DISPLAY=1 scripts/with-display.sh $(CARGO) test --workspace --all-targets --no-fail-fast
 	$(CARGO) test --doc -p envs
 	$(MAKE) test-python
 

@@ -95,20 +95,62 @@ fn train_eval_resume_round_trip() {
         "ε continues to fall, it does not restart"
     );
 
-    // watch for a few frames when a display exists (make test runs under xvfb-run).
+    // record --hud: what `watch` shows, headless: game 300×200 + HUD panel 120 wide, at 1×.
+    let gif = tmp.path().join("hud.gif");
+    let out = ok(&[
+        "record",
+        run.to_str().unwrap(),
+        "--hud",
+        "--episodes",
+        "1",
+        "--steps",
+        "600",
+        "--scale",
+        "1",
+        "--out",
+        gif.to_str().unwrap(),
+    ]);
+    assert!(out.contains("episode returns: "), "{out}");
+    let head = std::fs::read(&gif).unwrap();
+    assert_eq!(&head[..6], b"GIF89a");
+    assert_eq!(
+        (
+            u16::from_le_bytes([head[6], head[7]]),
+            u16::from_le_bytes([head[8], head[9]])
+        ),
+        (420, 200)
+    );
+
+    // watch for a few frames (make test runs under xvfb-run with DQN_REQUIRE_DISPLAY=1, so a
+    // missing display fails here); the screenshot is at the window's scale, and --record writes
+    // what the window shows.
     if have_display() {
         let png = tmp.path().join("watch.png");
+        let rec = tmp.path().join("watch.gif");
         ok(&[
             "watch",
             run.to_str().unwrap(),
             "--max-frames",
             "5",
+            "--scale",
+            "2",
             "--screenshot",
             png.to_str().unwrap(),
+            "--record",
+            rec.to_str().unwrap(),
         ]);
-        assert!(std::fs::metadata(&png).unwrap().len() > 100);
+        let png_head = std::fs::read(&png).unwrap();
+        let (w, h) = (&png_head[16..20], &png_head[20..24]);
+        assert_eq!(
+            (
+                u32::from_be_bytes(w.try_into().unwrap()),
+                u32::from_be_bytes(h.try_into().unwrap())
+            ),
+            (840, 400)
+        );
+        assert_eq!(&std::fs::read(&rec).unwrap()[..6], b"GIF89a");
     } else {
-        eprintln!("SKIPPED: dqn watch window test (no DISPLAY; run under xvfb-run)");
+        eprintln!("SKIPPED: dqn watch window test (no DISPLAY; run under scripts/with-display.sh)");
     }
 }
 

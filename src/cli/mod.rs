@@ -1,6 +1,7 @@
 //! Command-line definitions (clap) and dispatch. Each command lives in its own file and only
 //! wires the crates together.
 
+mod agent_view;
 mod bench;
 mod eval;
 mod list;
@@ -8,6 +9,9 @@ mod play;
 mod plot;
 mod progress;
 mod record;
+mod record_hud;
+mod seg_model;
+mod seg_watch;
 mod segnet;
 mod train;
 mod watch;
@@ -42,9 +46,9 @@ pub enum Command {
     Watch(watch::WatchArgs),
     /// Evaluate a trained agent: mean ± std return over full episodes; writes eval.json.
     Eval(eval::EvalArgs),
-    /// Play a game yourself in a window (arrows + space; Esc quits).
+    /// Play a game yourself in a window (each game's keys are shown in it; P pauses, Esc quits).
     Play(play::PlayArgs),
-    /// Record a GIF of a random or trained agent, headless.
+    /// Record a GIF of a random or trained agent (with --hud: what `watch` shows), headless.
     Record(record::RecordArgs),
     /// Draw a run's learning curve from its TensorBoard event files into a PNG.
     Plot(plot::PlotArgs),

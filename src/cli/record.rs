@@ -12,7 +12,7 @@ use rand::{RngExt, SeedableRng};
 /// Arguments of `dqn record`.
 #[derive(Args, Debug)]
 #[command(
-    after_help = "Examples:\n  dqn record --env breakout --policy random --steps 500 --out breakout.gif\n  dqn record runs/breakout__dqn__1__1700000000 --out agent.gif --steps 2000"
+    after_help = "Examples:\n  dqn record --env breakout --policy random --steps 500 --out breakout.gif\n  dqn record runs/breakout__dqn__1__1700000000 --out agent.gif --steps 2000\n  dqn record docs/models/breakout-cpu --hud --episodes 1 --steps 27000 --every 2 --out agent.gif"
 )]
 pub struct RecordArgs {
     /// A trained run folder or checkpoint (plays its greedy policy); omit for --policy random.
@@ -38,6 +38,16 @@ pub struct RecordArgs {
     /// Seed.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
+    /// With RUN: draw what `dqn watch` shows beside the game (score, lives, episode, step, ε,
+    /// checkpoint, mean return, Q-values).
+    #[arg(long, requires = "run")]
+    pub hud: bool,
+    /// With --hud: stop after this many whole episodes (--steps still caps the length).
+    #[arg(long, requires = "hud")]
+    pub episodes: Option<u32>,
+    /// With --hud: keep every Nth step's frame, for a smaller GIF that still plays in real time.
+    #[arg(long, default_value_t = 1, requires = "hud")]
+    pub every: u64,
 }
 
 pub fn run(a: RecordArgs) -> anyhow::Result<()> {
@@ -67,6 +77,32 @@ pub fn run(a: RecordArgs) -> anyhow::Result<()> {
                 if *env != policy.cfg.env_id {
                     anyhow::bail!("{} was trained on '{}', not '{env}'", run.display(), policy.cfg.env_id);
                 }
+            }
+            if a.hud {
+                let r = super::record_hud::HudRecording {
+                    out: a.out.clone(),
+                    steps: a.steps,
+                    episodes: a.episodes,
+                    every: a.every,
+                    epsilon: a.epsilon,
+                    scale: a.scale,
+                    seed: a.seed,
+                };
+                let s = super::record_hud::record(&policy, &r)?;
+                let returns: Vec<String> = s.returns.iter().map(|r| format!("{r:.0}")).collect();
+                println!(
+                    "wrote {} ({} frames of {} steps; episode returns: {}) from {}",
+                    a.out.display(),
+                    s.frames,
+                    s.steps,
+                    if returns.is_empty() {
+                        "none ended".into()
+                    } else {
+                        returns.join(", ")
+                    },
+                    policy.checkpoint.display()
+                );
+                return Ok(());
             }
             let frames = if policy.pixels {
                 record_policy::<u8>(&policy, &a)?

@@ -10,10 +10,10 @@ use agents::seg::predict::{predict_files, SegModel};
 use agents::seg::train::{train, SegProgress, SegTrainConfig, SegTrainOptions, PRESETS};
 use anyhow::Context;
 use clap::{Args, Subcommand};
-use envs::viewer::Viewer;
-use envs::Frame;
 use indicatif::{ProgressBar, ProgressStyle};
-use rand::{RngExt, SeedableRng};
+
+use super::seg_model::load_model;
+use super::seg_watch::{watch_segmentation, SegWatchOptions};
 
 /// Arguments of `dqn segnet`.
 #[derive(Args, Debug)]
@@ -35,7 +35,7 @@ pub enum SegnetCommand {
     Predict(PredictArgs),
     /// Fit per-class logit biases on the val split that maximise mIoU (used by eval/predict/watch).
     Calibrate(CalibrateArgs),
-    /// Drive the driving game with the live segmentation beside it.
+    /// Watch the driving game beside its ground truth and the live segmentation (legend, IoU).
     Watch(SegWatchArgs),
 }
 
@@ -188,29 +188,6 @@ pub struct SegWatchArgs {
     pub run: PathBuf,
     #[command(flatten)]
     pub opts: SegWatchOptions,
-}
-
-/// Options of [`watch_segmentation`].
-#[derive(Args, Debug, Clone)]
-pub struct SegWatchOptions {
-    /// Frames per second.
-    #[arg(long, default_value_t = 15)]
-    pub fps: usize,
-    /// Window scale.
-    #[arg(long, default_value_t = 2)]
-    pub scale: usize,
-    /// Game seed.
-    #[arg(long, default_value_t = 0)]
-    pub seed: u64,
-    /// Stop after this many frames.
-    #[arg(long)]
-    pub max_frames: Option<u64>,
-    /// Save the last shown frame (game | segmentation) as a PNG.
-    #[arg(long)]
-    pub screenshot: Option<PathBuf>,
-    /// Ignore the run's calibration.json (class biases from `dqn segnet calibrate`).
-    #[arg(long)]
-    pub no_calibration: bool,
 }
 
 /// Parses `HxW`, e.g. `360x480`.
@@ -420,22 +397,6 @@ fn print_metrics(m: &SegMetrics) {
     }
 }
 
-/// Loads a run's model, dropping its calibration when asked to.
-fn load_model(run: &Path, device: tch::Device, no_calibration: bool) -> anyhow::Result<SegModel> {
-    let mut model = SegModel::load(run, device)?;
-    if no_calibration {
-        model.calibration = None;
-    } else if let Some(old) = &model.stale_calibration {
-        eprintln!(
-            "warning: {}/calibration.json was fitted for {}, not the newest checkpoint {}; ignoring it (run `dqn segnet calibrate` again)",
-            run.display(),
-            old.display(),
-            model.checkpoint.display()
-        );
-    }
-    Ok(model)
-}
-
 /// One line saying which class biases a model applies.
 fn calibration_line(model: &SegModel) -> String {
     match &model.calibration {
@@ -506,71 +467,6 @@ fn predict_cmd(a: PredictArgs) -> anyhow::Result<()> {
             o.mask.display(),
             o.overlay.display()
         );
-    }
-    Ok(())
-}
-
-/// Plays the `driving` game with a simple scripted driver (accelerate, steer in random spells) and
-/// shows the game on the left and the SegNet run's live prediction (CamVid colours) on the right in
-/// one window. Esc quits. `max_frames` stops after that many frames; `screenshot` saves the last
-/// frame as a PNG. Without a display, it runs headless when `screenshot` or `max_frames` is set.
-pub fn watch_segmentation(seg_run: &Path, opts: &SegWatchOptions) -> anyhow::Result<()> {
-    if opts.fps == 0 || !(1..=8).contains(&opts.scale) {
-        anyhow::bail!("--fps must be ≥ 1 and --scale in 1..=8");
-    }
-    let model = load_model(seg_run, tch::Device::Cpu, opts.no_calibration)?;
-    let mut env = envs::make("driving", &envs::EnvConfig::default())?;
-    let (w, h) = env.render_size();
-    let mut viewer = match Viewer::open("dqn segnet watch: driving | segmentation", 2 * w, h, opts.scale) {
-        Ok(v) => Some(v),
-        Err(e) if opts.screenshot.is_some() || opts.max_frames.is_some() => {
-            eprintln!("no window ({e}); running headless");
-            None
-        }
-        Err(e) => return Err(e.into()),
-    };
-    if let Some(v) = viewer.as_mut() {
-        v.set_target_fps(opts.fps);
-    }
-    let mut rng = rand_pcg::Pcg64Mcg::seed_from_u64(opts.seed);
-    env.reset(Some(opts.seed));
-    let (mut picture, mut canvas) = (Frame::new(w, h), Frame::new(2 * w, h));
-    let (mut frames, mut action, mut hold) = (0u64, 1usize, 0u32);
-    loop {
-        if let Some(v) = &viewer {
-            if !v.is_open() || v.keys().escape {
-                break;
-            }
-        }
-        if hold == 0 {
-            // 1 = accelerate, 5 = accelerate right, 6 = accelerate left.
-            action = [1, 1, 5, 6][rng.random_range(0..4)];
-            hold = rng.random_range(4..16);
-        }
-        hold -= 1;
-        let step = env.step(action)?;
-        if step.terminated || step.truncated {
-            env.reset(None);
-        }
-        env.render(&mut picture);
-        let ids = model.predict_rgb(&picture.data, w, h)?;
-        let colours = agents::seg::colormap::colorize(&ids);
-        for y in 0..h {
-            let row = y * 2 * w * 3;
-            canvas.data[row..row + w * 3].copy_from_slice(&picture.data[y * w * 3..(y + 1) * w * 3]);
-            canvas.data[row + w * 3..row + 2 * w * 3].copy_from_slice(&colours[y * w * 3..(y + 1) * w * 3]);
-        }
-        if let Some(v) = viewer.as_mut() {
-            v.show(&canvas)?;
-        }
-        frames += 1;
-        if opts.max_frames.is_some_and(|m| frames >= m) {
-            break;
-        }
-    }
-    if let Some(path) = &opts.screenshot {
-        envs::viewer::save_png_atomic(&canvas, path)?;
-        println!("screenshot: {}", path.display());
     }
     Ok(())
 }
