@@ -3,6 +3,7 @@
 #                the machine (the full Nature/CleanRL preset on a GPU, `breakout-cpu` otherwise)
 #   make test    set up what is missing, then run every test: unit, property, end-to-end CLI, window
 #                tests under xvfb-run, cargo fmt --check and cargo clippy -D warnings
+#   make tensorboard   TensorBoard on runs/ at http://localhost:6006 (LOGDIR=... for another folder)
 # Other targets: bootstrap, build, bench, bench-env, bench-learner, bench-e2e, bench-segnet, clean-venv.
 
 SHELL := /bin/bash
@@ -14,11 +15,13 @@ VENV_PY := .venv/bin/python
 CARGO ?= cargo
 # `make train ARGS="--steps 100000"` passes extra arguments to `dqn train`.
 ARGS ?=
+# `make tensorboard LOGDIR=docs/gpu` shows another folder of runs.
+LOGDIR ?= runs
 
-.PHONY: help bootstrap test-deps build train test bench bench-env bench-learner bench-e2e bench-segnet clean-venv
+.PHONY: help bootstrap test-deps build train tensorboard test bench bench-env bench-learner bench-e2e bench-segnet clean-venv
 
 help:
-	@sed -n '1,8p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '1,9p' Makefile | sed 's/^# \{0,1\}//'
 
 bootstrap:
 	@TORCH_VERSION=$(TORCH_VERSION) scripts/bootstrap-libtorch.sh
@@ -32,6 +35,9 @@ build: bootstrap
 
 train: build
 	./target/release/dqn train --env breakout $(ARGS)
+
+tensorboard: test-deps
+	$(VENV_PY) -m tensorboard.main --logdir $(LOGDIR) --host 127.0.0.1 --port 6006
 
 test: test-deps
 	$(CARGO) fmt --all -- --check

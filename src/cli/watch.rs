@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use agents::dqn::stack::{FrameStack, ObsElement};
-use agents::dqn::Policy;
+use agents::dqn::{CheckpointChoice, Policy};
 use clap::Args;
 use envs::viewer::Viewer;
 use envs::{make, Frame};
@@ -15,9 +15,13 @@ use rand::{RngExt, SeedableRng};
     after_help = "Examples:\n  dqn watch runs/breakout__dqn__1__1700000000\n  dqn watch runs/cartpole__dqn__1__1700000000/checkpoints/best.safetensors --episodes 3\n  dqn watch --env driving --segment runs/segnet__basic__1__1700000000   (game left, live segmentation right)"
 )]
 pub struct WatchArgs {
-    /// A DQN run folder (its newest checkpoint) or a checkpoint file.
+    /// A DQN run folder or a checkpoint file (`RUN/checkpoints/*.safetensors`).
     #[arg(required_unless_present = "segment")]
     pub run: Option<PathBuf>,
+    /// Which weights of a run folder: `best`, `last` (the newest step_N.safetensors) or a model
+    /// file. Default: best when the run has one, else last.
+    #[arg(long, value_name = "last|best|PATH", conflicts_with = "segment")]
+    pub checkpoint: Option<CheckpointChoice>,
     /// With --segment: the env to drive (only `driving` has pixel labels).
     #[arg(long, requires = "segment")]
     pub env: Option<String>,
@@ -72,7 +76,9 @@ pub fn run(a: WatchArgs) -> anyhow::Result<()> {
         .run
         .as_ref()
         .ok_or_else(|| anyhow::anyhow!("give a run folder or checkpoint to watch"))?;
-    let policy = Policy::load(run, tch::Device::Cpu)?;
+    let choice = a.checkpoint.clone().unwrap_or_default();
+    let policy = Policy::load_choice(run, &choice, tch::Device::Cpu)?;
+    eprintln!("{}", policy.choice.describe());
     if policy.pixels {
         watch::<u8>(&policy, &a)
     } else {
