@@ -3,6 +3,7 @@
 #                the machine (the full Nature/CleanRL preset on a GPU, `breakout-cpu` otherwise)
 #   make test    set up what is missing, then run every test: unit, property, end-to-end CLI, window
 #                tests under xvfb-run, cargo fmt --check and cargo clippy -D warnings
+#   make tensorboard   TensorBoard on runs/ at http://localhost:6006 (LOGDIR=... for another folder)
 # Other targets: bootstrap, gym, sb3, python, test-python, build, bench, bench-env, bench-learner,
 # bench-e2e, bench-segnet, bench-python, fuzz, tensorboard, clean-venv.
 
@@ -19,12 +20,14 @@ VENV_PY := .venv/bin/python
 CARGO ?= cargo
 # `make train ARGS="--steps 100000"` passes extra arguments to `dqn train`.
 ARGS ?=
+# `make tensorboard LOGDIR=docs/gpu` shows another folder of runs.
+LOGDIR ?= runs
 
-.PHONY: help bootstrap test-deps gym sb3 build train test bench bench-env bench-learner bench-e2e bench-segnet fuzz clean-venv
+.PHONY: help bootstrap test-deps gym sb3 build train tensorboard test bench bench-env bench-learner bench-e2e bench-segnet fuzz clean-venv
 .PHONY: python python-deps test-python bench-python
 
 help:
-	@sed -n '1,8p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '1,10p' Makefile | sed 's/^# \{0,1\}//'
 
 bootstrap:
 	@TORCH_VERSION=$(TORCH_VERSION) scripts/bootstrap-libtorch.sh
@@ -46,6 +49,9 @@ build: bootstrap
 
 train: build
 	./target/release/dqn train --env breakout $(ARGS)
+
+tensorboard: test-deps
+	$(VENV_PY) -m tensorboard.main --logdir $(LOGDIR) --host 127.0.0.1 --port 6006
 
 test: test-deps gym
 	$(CARGO) fmt --all -- --check

@@ -6,6 +6,27 @@ mod common;
 use agents::tensorboard::read_scalars;
 use common::*;
 
+/// Every file under `dir` with its size and modification time.
+fn folder_state(dir: &std::path::Path) -> Vec<(std::path::PathBuf, u64, std::time::SystemTime)> {
+    let mut out = Vec::new();
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(d) = todo.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let m = e.metadata().unwrap();
+            if m.is_dir() {
+                todo.push(e.path());
+            }
+            out.push((e.path(), m.len(), m.modified().unwrap()));
+        }
+    }
+    out.sort();
+    out
+}
+
+fn run_cmd(args: &[&str]) -> std::process::Output {
+    common::run(args)
+}
+
 const TINY: &[&str] = &[
     "--set",
     "dqn.learning_starts=500",
@@ -59,24 +80,44 @@ fn train_eval_resume_round_trip() {
         );
     }
 
-    // eval: JSON with the documented fields, and eval.json on disk.
-    let json = ok(&[
-        "eval",
-        run.to_str().unwrap(),
-        "--episodes",
-        "3",
-        "--json",
-        "--device",
-        "cpu",
-    ]);
+    // eval: one JSON object on stdout with the documented fields; the checkpoint picked is named
+    // on stderr; nothing is written into the run folder (eval.json only with --out).
+    let before = folder_state(&run);
+    let out = run_cmd(&["eval", run.to_str().unwrap(), "--episodes", "3", "--json", "--device", "cpu"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let json = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     let v: serde_json::Value = serde_json::from_str(json.trim()).unwrap();
+    assert_eq!(json.trim().lines().count(), 1, "exactly one JSON object: {json}");
     assert_eq!(v["episodes"], 3);
     assert!(
         v["mean_return"].as_f64().unwrap() >= 8.0,
         "cartpole episodes last at least 8 steps: {v}"
     );
     assert!(v["std_return"].as_f64().unwrap() >= 0.0);
-    assert!(run.join("eval.json").is_file());
+    assert_eq!(v["checkpoint_kind"], "best", "the default is best when the run has one");
+    assert_eq!(
+        stderr.lines().filter(|l| l.starts_with("checkpoint: best")).count(),
+        1,
+        "{stderr}"
+    );
+    let last = ok(&["eval", run.to_str().unwrap(), "--episodes", "1", "--json", "--checkpoint", "last"]);
+    let v: serde_json::Value = serde_json::from_str(last.trim()).unwrap();
+    assert_eq!((v["checkpoint_kind"].as_str(), v["checkpoint_step"].as_u64()), (Some("last"), Some(2000)));
+    assert!(!run.join("eval.json").exists(), "eval writes nothing by default");
+    assert_eq!(folder_state(&run), before, "eval leaves the run folder as it was");
+    let saved = tmp.path().join("eval-out.json");
+    let text = ok(&["eval", run.to_str().unwrap(), "--episodes", "1", "--out", saved.to_str().unwrap()]);
+    assert!(text.contains("over 1 episodes"), "{text}");
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&saved).unwrap()).unwrap();
+    assert_eq!(v["episodes"], 1);
+    // A failed --out write still shows the result, then fails with one line naming the file.
+    let out = run_cmd(&["eval", run.to_str().unwrap(), "--episodes", "1", "--json", "--out", "/proc/no-such-dir/e.json"]);
+    assert!(!out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["episodes"], 1, "the result is printed before the write fails");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/proc/no-such-dir/e.json"));
+    assert_eq!(folder_state(&run), before);
 
     // resume: the step count, TensorBoard steps and checkpoints continue.
     let out = ok(&["train", "--resume", run.to_str().unwrap(), "--steps", "3000", "--quiet"]);

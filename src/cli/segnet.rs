@@ -63,7 +63,7 @@ pub struct GenArgs {
 
 #[derive(Args, Debug)]
 #[command(
-    after_help = "Examples:\n  dqn segnet train --data data/driving --size 90x120 --epochs 20\n  dqn segnet train --data data/driving --epochs 20 --class-weights sqrt-median --lr-end 1e-5 --no-crop   # our best on 90x120 data (README), then: dqn segnet calibrate RUN --flip-tta\n  dqn segnet train --data data/driving --preset basic --init-backbone runs/driving__dqn__1__1700000000/checkpoints/step_400000.safetensors\n  dqn segnet train --resume runs/segnet__basic__1__1700000000 --epochs 30\n\nCtrl-C saves a checkpoint and exits; --resume continues it. Presets: basic (SegNet-Basic-like, 4x64 3x3 conv+BN: the same encoder as the `driving` DQN preset, for backbone transfer), vgg16.\n--init-backbone copies backbone.* tensors whose names and shapes match; a DQN's first conv takes 4 stacked gray frames and SegNet's takes 3 RGB channels, so that one tensor is always skipped (and listed)."
+    after_help = "Examples:\n  dqn segnet train --data data/driving --size 90x120 --epochs 20\n  dqn segnet train --data data/driving --epochs 20 --lr-end 1e-5 --no-crop\n  dqn segnet calibrate RUN --flip-tta\n  dqn segnet train --data data/driving --preset basic \\\n      --init-backbone runs/driving__dqn__1__1700000000/checkpoints/best.safetensors\n  dqn segnet train --resume runs/segnet__basic__1__1700000000 --epochs 30\n\nThe second line, then calibrate, is our best recipe on 90x120 data (README).\nCtrl-C saves a checkpoint and exits; --resume continues it.\nPresets: basic (SegNet-Basic-like, 4x64 3x3 conv+BN: the same encoder as the\n`driving` DQN preset, for backbone transfer), vgg16.\n--init-backbone copies backbone.* tensors whose names and shapes match; a DQN's\nfirst conv takes 4 stacked gray frames and SegNet's takes 3 RGB channels, so\nthat one tensor is always skipped (and listed)."
 )]
 pub struct SegTrainArgs {
     /// Dataset root (CamVid layout). Required unless --resume.
@@ -87,11 +87,12 @@ pub struct SegTrainArgs {
     /// Anneal the learning rate to this along a cosine over the whole run (default: constant).
     #[arg(long, value_name = "LR")]
     pub lr_end: Option<f64>,
-    /// Class weights of the loss, from the training labels: median (median-frequency balancing),
-    /// sqrt-median (its square root: milder, fewer false positives of rare classes) or none.
-    #[arg(long, default_value = "median", value_name = "MODE")]
+    /// Class weights of the loss, from the training labels: sqrt-median (the square root of
+    /// median-frequency balancing: milder, fewer false positives of rare classes; better in the
+    /// README's results), median (SegNet's median-frequency balancing) or none.
+    #[arg(long, default_value = "sqrt-median", value_name = "MODE")]
     pub class_weights: String,
-    /// auto | cpu | cuda | cuda:N.
+    /// auto | cpu | cuda | cuda:N [default: auto; with --resume, the run's own].
     #[arg(long)]
     pub device: Option<String>,
     /// Load backbone.* from a DQN or SegNet checkpoint (shapes checked; what is skipped is listed).

@@ -19,7 +19,7 @@ pub struct TrainArgs {
     #[arg(long)]
     pub env: Option<String>,
     /// Preset (presets/*.toml). Default: `<env>-cpu` without a GPU when it exists, else `<env>`.
-    #[arg(long)]
+    #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(presets::names()))]
     pub preset: Option<String>,
     /// A TOML file merged over the preset.
     #[arg(long, value_name = "FILE")]
@@ -33,7 +33,7 @@ pub struct TrainArgs {
     /// Random seed (sets run.seed).
     #[arg(long)]
     pub seed: Option<u64>,
-    /// auto | cpu | cuda | cuda:N (sets run.device).
+    /// auto | cpu | cuda | cuda:N (sets run.device) [default: auto; with --resume, the run's own].
     #[arg(long)]
     pub device: Option<String>,
     /// Envs acting in parallel (sets dqn.num_envs).
@@ -60,7 +60,7 @@ pub struct TrainArgs {
 }
 
 pub fn run(a: TrainArgs) -> anyhow::Result<()> {
-    let (cfg, run, resume) = if let Some(dir) = &a.resume {
+    let (mut cfg, run, resume) = if let Some(dir) = &a.resume {
         let run = RunDir::open(dir)?;
         let mut cfg = agents::dqn::policy::load_config(&run)?;
         if let Some(s) = a.steps {
@@ -108,13 +108,17 @@ pub fn run(a: TrainArgs) -> anyhow::Result<()> {
         (cfg, run, false)
     };
     let stop = super::stop_on_ctrl_c();
+    let device_used = super::device_name(super::device(&cfg.run.device)?);
+    if !resume {
+        cfg.run.device_used = device_used.clone();
+    }
     eprintln!(
-        "training {} with preset '{}' on {} for {} steps -> {}",
+        "training {} with preset '{}' on {device_used} for {} steps -> {}\n{}",
         cfg.env_id,
         cfg.preset,
-        cfg.run.device,
         cfg.dqn.total_steps,
-        run.path.display()
+        run.path.display(),
+        super::progress::epsilon_schedule(&cfg)
     );
     let bar = std::rc::Rc::new(std::cell::RefCell::new(TrainBar::new(cfg.dqn.total_steps, a.quiet)));
     let (b1, b2) = (bar.clone(), bar.clone());
@@ -143,13 +147,8 @@ pub fn run(a: TrainArgs) -> anyhow::Result<()> {
     if let Some(r) = summary.mean_return_100 {
         println!("mean training return (last 100 episodes): {r:.2}");
     }
-    if let Some(e) = &summary.eval {
-        println!(
-            "eval: {:.2} ± {:.2} over {} episodes (ε = {})",
-            e.mean_return, e.std_return, e.episodes, e.epsilon
-        );
+    for line in super::progress::summary_lines(&summary) {
+        println!("{line}");
     }
-    println!("run: {}", summary.run_dir.display());
-    println!("checkpoint: {}", summary.checkpoint.display());
     Ok(())
 }

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use agents::dqn::stack::ObsElement;
-use agents::dqn::Policy;
+use agents::dqn::{CheckpointChoice, Policy};
 use clap::Args;
 use envs::controls::PAUSE_KEY;
 use envs::record::GifRecorder;
@@ -18,9 +18,13 @@ use super::agent_view::AgentView;
     after_help = "Examples:\n  dqn watch runs/breakout__dqn__1__1700000000\n  dqn watch runs/cartpole__dqn__1__1700000000/checkpoints/best.safetensors --episodes 3\n  dqn watch --env driving --segment runs/segnet__basic__1__1700000000 --driver you\n      (game, ground truth from the game and live segmentation side by side, with a legend and the IoU)\n\nKeys: P pauses, Esc quits."
 )]
 pub struct WatchArgs {
-    /// A DQN run folder (its newest checkpoint) or a checkpoint file.
+    /// A DQN run folder or a checkpoint file (`RUN/checkpoints/*.safetensors`).
     #[arg(required_unless_present = "segment")]
     pub run: Option<PathBuf>,
+    /// Which weights of a run folder: `best`, `last` (the newest step_N.safetensors) or a model
+    /// file. Default: best when the run has one, else last.
+    #[arg(long, value_name = "last|best|PATH", conflicts_with = "segment")]
+    pub checkpoint: Option<CheckpointChoice>,
     /// With --segment: the env to drive (only `driving` has pixel labels).
     #[arg(long, requires = "segment")]
     pub env: Option<String>,
@@ -82,7 +86,9 @@ pub fn run(a: WatchArgs) -> anyhow::Result<()> {
         .run
         .as_ref()
         .ok_or_else(|| anyhow::anyhow!("give a run folder or checkpoint to watch"))?;
-    let policy = Policy::load(run, tch::Device::Cpu)?;
+    let choice = a.checkpoint.clone().unwrap_or_default();
+    let policy = Policy::load_choice(run, &choice, tch::Device::Cpu)?;
+    eprintln!("{}", policy.choice.describe());
     if policy.pixels {
         watch::<u8>(&policy, &a)
     } else {

@@ -14,7 +14,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, Sender};
 use std::sync::{Arc, Mutex};
 
-use envs::{EnvConfig, Frame, VecEnv};
+use envs::{EnvConfig, VecEnv};
 use rand::{RngExt, SeedableRng};
 use rand_pcg::Pcg64Mcg;
 use serde::{Deserialize, Serialize};
@@ -22,6 +22,7 @@ use tch::{Device, Tensor};
 
 use super::config::TrainConfig;
 use super::eval::{evaluate, EvalResult};
+use super::eval_video::EvalVideo;
 use super::learner::{NetCopy, TensorBatch};
 use super::stack::{FrameStack, ObsElement};
 use super::DqnError;
@@ -45,11 +46,11 @@ pub enum ToLearner {
     },
     /// Periodic acting statistics.
     Scalars { step: u64, epsilon: f64 },
-    /// An evaluation's result, with a strip of frames from its first episode.
+    /// An evaluation's result, with its first episode as a GIF (or why there is none).
     Eval {
         step: u64,
         result: EvalResult,
-        strip: Option<Frame>,
+        video: Option<Result<EvalVideo, String>>,
     },
     /// Save a checkpoint with this actor state (every batch sent before has been learned).
     Checkpoint(Box<ActorState>),
@@ -432,7 +433,7 @@ impl<'a, T: ObsElement> Actor<'a, T> {
             .wrapping_add(1_000_003)
             .wrapping_add(self.counters.step);
         let env_cfg: EnvConfig = self.cfg.training_env_config();
-        let (result, strip) = evaluate::<T>(
+        let (result, video) = evaluate::<T>(
             &self.acting.net,
             &self.cfg.env_id,
             &env_cfg,
@@ -440,12 +441,12 @@ impl<'a, T: ObsElement> Actor<'a, T> {
             episodes,
             self.cfg.run.eval_epsilon,
             seed,
-            true,
+            self.cfg.run.eval_video_max_bytes,
         )?;
         self.send(ToLearner::Eval {
             step: self.counters.step,
             result,
-            strip,
+            video,
         })
     }
 

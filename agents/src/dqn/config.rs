@@ -139,6 +139,10 @@ pub struct RunConfig {
     pub seed: u64,
     /// "auto" (CUDA if available), "cpu", "cuda" or "cuda:N".
     pub device: String,
+    /// The device the run actually used, e.g. "cpu" or "cuda:0 (NVIDIA H200)": a record written
+    /// by `dqn train` when it starts (`device` is the setting).
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub device_used: String,
     /// Run name, the `<name>` in `runs/<env>__<name>__<seed>__<time>`.
     pub name: String,
     /// Steps between checkpoints (0 = only at the end).
@@ -151,6 +155,9 @@ pub struct RunConfig {
     pub eval_episodes: u32,
     /// ε during evaluation.
     pub eval_epsilon: f64,
+    /// Byte cap of the evaluation video (the first episode of each evaluation as an animated
+    /// GIF in TensorBoard's Images tab); frames are dropped to fit it. 0 = no video.
+    pub eval_video_max_bytes: u64,
     /// Steps between logged scalars (SPS, ε, losses).
     pub log_every: u64,
     /// Updates the actor may run ahead of the learner (pipelining; 0 = lock-step).
@@ -162,12 +169,14 @@ impl Default for RunConfig {
         RunConfig {
             seed: 1,
             device: "auto".into(),
+            device_used: String::new(),
             name: "dqn".into(),
             checkpoint_every: 100_000,
             keep_checkpoints: 3,
             eval_every: 0,
             eval_episodes: 10,
             eval_epsilon: 0.01,
+            eval_video_max_bytes: 1_000_000,
             log_every: 1000,
             pipeline_depth: 2,
         }

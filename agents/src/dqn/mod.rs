@@ -7,11 +7,13 @@
 //! - [`actor`]: env stepping, replay and target values, on a thread of its own.
 //! - [`learner`]: the gradient step.
 //! - [`train`]: the loop that joins them, with logging, checkpoints and resume.
-//! - [`eval`], [`policy`]: playing a trained network.
+//! - [`eval`], [`policy`], [`choose`]: playing a trained network, and which checkpoint to load.
 
 pub mod actor;
+pub mod choose;
 pub mod config;
 pub mod eval;
+pub mod eval_video;
 pub mod learner;
 pub mod policy;
 pub mod presets;
@@ -19,6 +21,7 @@ pub mod stack;
 pub mod train;
 
 pub use actor::Progress;
+pub use choose::{CheckpointChoice, Choice};
 pub use config::{DqnConfig, Loss, RunConfig, TrainConfig};
 pub use eval::{evaluate, EvalResult};
 pub use learner::{Learner, NetCopy, TensorBatch, UpdateStats};

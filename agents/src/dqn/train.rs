@@ -190,6 +190,28 @@ fn config_markdown(cfg: &TrainConfig) -> String {
     md
 }
 
+/// The HPARAMS tab's metrics (final and best evaluation) and the session's end.
+fn log_hparams_end<T>(
+    tb: &mut SummaryWriter,
+    outcome: &Result<(T, bool, PathBuf), DqnError>,
+    final_eval: Option<&EvalResult>,
+    best_eval: Option<f64>,
+    step: u64,
+) {
+    use crate::tensorboard::hparams::SessionStatus;
+    if let Some(e) = final_eval {
+        tb.add_scalar("hparams/final_eval", e.mean_return, step as i64);
+    }
+    if let Some(b) = best_eval {
+        tb.add_scalar("hparams/best_eval", b, step as i64);
+    }
+    tb.add_hparams_end(match outcome {
+        Ok((_, false, _)) => SessionStatus::Success,
+        Ok((_, true, _)) => SessionStatus::Running,
+        Err(_) => SessionStatus::Failure,
+    });
+}
+
 /// Trains `cfg` in `run` (a new run folder, or an existing one with `opts.resume`).
 pub fn train(cfg: &TrainConfig, run: &RunDir, mut opts: TrainOptions) -> Result<TrainSummary, DqnError> {
     cfg.validate()?;
@@ -227,6 +249,7 @@ pub fn train(cfg: &TrainConfig, run: &RunDir, mut opts: TrainOptions) -> Result<
     if resume_state.is_none() {
         tb.add_text("config", &config_markdown(cfg), 0);
     }
+    tb.add_hparams_start(crate::tensorboard::hparams::flatten_config(cfg));
     let stop = opts.stop.clone();
     let progress = Arc::new(Mutex::new(Progress {
         total_steps: cfg.dqn.total_steps,
@@ -334,12 +357,17 @@ pub fn train(cfg: &TrainConfig, run: &RunDir, mut opts: TrainOptions) -> Result<
             Some(ToLearner::Scalars { step, epsilon }) => {
                 last_step = step;
                 tb.add_scalar("charts/epsilon", epsilon, step as i64);
-                tb.add_scalar("charts/SPS", sps, step as i64);
+                if sps > 0.0 {
+                    // Only real measurements: the first comes a second into the run.
+                    tb.add_scalar("charts/SPS", sps, step as i64);
+                }
             }
-            Some(ToLearner::Eval { step, result, strip }) => {
+            Some(ToLearner::Eval { step, result, video }) => {
                 tb.add_scalar("eval/mean_return", result.mean_return, step as i64);
-                if let Some(frame) = &strip {
-                    tb.add_image("eval/frames", frame, step as i64);
+                match video {
+                    Some(Ok(v)) => tb.add_image_encoded("eval/video", v.width, v.height, v.gif, step as i64),
+                    Some(Err(why)) => (opts.on_notice)(&format!("no eval video at step {step}: {why}")),
+                    None => {}
                 }
                 (opts.on_notice)(&format!(
                     "eval at step {step}: {:.2} ± {:.2} over {} episodes (ε = {})",
@@ -403,6 +431,7 @@ pub fn train(cfg: &TrainConfig, run: &RunDir, mut opts: TrainOptions) -> Result<
     drop(to_actor);
     drop(from_actor);
     let _ = actor.join();
+    log_hparams_end(&mut tb, &outcome, final_eval.as_ref(), best_eval, last_step);
     tb.flush();
     if let Some(e) = tb.first_error() {
         (opts.on_notice)(&format!("warning: TensorBoard logging failed: {e}"));

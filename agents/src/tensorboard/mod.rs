@@ -20,6 +20,7 @@
 //! assert_eq!(scalars["charts/epsilon"][0].step, 100);
 //! ```
 
+pub mod hparams;
 pub mod proto;
 mod reader;
 pub mod record;
