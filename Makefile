@@ -83,8 +83,8 @@ python-deps: bootstrap
 
 # Builds the wheel into target/wheels/ and installs it into .venv.
 python: python-deps
-	$(VENV_PY) -m maturin build --release --quiet -m python/Cargo.toml --out target/wheels --interpreter $(VENV_PY)
-	$(VENV_PY) -m pip install --quiet --force-reinstall --no-deps target/wheels/dqn_envs-*.whl
+	$(VENV_PY) -m maturin build --release --quiet -m $(CURDIR)/python/Cargo.toml --out $(CURDIR)/target/wheels --interpreter $(VENV_PY)
+	$(VENV_PY) -m pip install --quiet --force-reinstall --no-deps $(CURDIR)/target/wheels/dqn_envs-*.whl
 
 # With a display, so that gymnasium's env checker also opens render_mode="human"'s window.
 test-python: python

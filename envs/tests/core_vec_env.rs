@@ -174,7 +174,10 @@ fn a_panic_in_async_mode_is_an_error_from_recv() {
     venv.send(&[0, 0], None).unwrap();
     let err = loop {
         match venv.recv(1, None) {
-            Ok(_) => venv.send(&[0], Some(&venv.received().to_vec())).unwrap(),
+            Ok(_) => {
+                let ids: Vec<usize> = venv.received().to_vec();
+                venv.send(&[0], Some(&ids)).unwrap();
+            }
             Err(e) => break e,
         }
     };

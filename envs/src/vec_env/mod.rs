@@ -200,6 +200,9 @@ impl VecEnv {
     /// the first reset; later `None` resets continue each env's random stream). Envs still
     /// stepping from a [`VecEnv::send`] are waited for, and their results dropped.
     pub fn reset(&mut self, seed: Option<u64>) -> Result<(), EnvError> {
+        if let Some(e) = &self.failed {
+            return Err(e.clone());
+        }
         self.drain()?;
         let seed = seed.or((!self.started).then_some(self.seed));
         let out = self.raw_out();
