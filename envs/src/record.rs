@@ -79,10 +79,10 @@ impl GifRecorder {
         if !(fps.is_finite() && fps > 0.0 && fps <= 100.0) {
             return Err(RecordError::Invalid(format!("GIF fps must be in (0, 100], got {fps}")));
         }
-        let name = path
-            .file_name()
-            .ok_or_else(|| RecordError::Invalid(format!("{} is not a file path", path.display())))?;
-        let temp = path.with_file_name(format!(".{}.{}.tmp", name.to_string_lossy(), std::process::id()));
+        if path.file_name().is_none() {
+            return Err(RecordError::Invalid(format!("{} is not a file path", path.display())));
+        }
+        let temp = atomic_io::temp_path(path);
         let io = |source| RecordError::Io {
             path: path.to_path_buf(),
             source,
@@ -196,13 +196,13 @@ impl GifRecorder {
             path: self.temp.clone(),
             source: e.into_error(),
         })?;
-        file.sync_all().map_err(|source| RecordError::Io {
-            path: self.temp.clone(),
-            source,
-        })?;
-        std::fs::rename(&self.temp, &self.path).map_err(|source| RecordError::Io {
-            path: self.path.clone(),
-            source,
+        drop(file);
+        atomic_io::persist(&self.temp, &self.path).map_err(|source| {
+            let _ = std::fs::remove_file(&self.temp);
+            RecordError::Io {
+                path: self.path.clone(),
+                source,
+            }
         })?;
         Ok(self.path.clone())
     }

@@ -9,6 +9,7 @@ mod plot;
 mod progress;
 mod record;
 mod segnet;
+mod signals;
 mod train;
 mod watch;
 
@@ -81,20 +82,4 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
 /// Parses a device string with the crate's rules, as an anyhow error.
 pub fn device(spec: &str) -> anyhow::Result<tch::Device> {
     Ok(nets::parse_device(spec)?)
-}
-
-/// A flag that the first Ctrl-C (or SIGTERM) sets, so a training loop can save a checkpoint and
-/// stop; a second Ctrl-C exits at once.
-pub fn stop_on_ctrl_c() -> std::sync::Arc<std::sync::atomic::AtomicBool> {
-    use std::sync::atomic::{AtomicBool, Ordering};
-    let stop = std::sync::Arc::new(AtomicBool::new(false));
-    let flag = stop.clone();
-    let _ = ctrlc::set_handler(move || {
-        if flag.swap(true, Ordering::SeqCst) {
-            eprintln!("\nsecond Ctrl-C: exiting without a checkpoint");
-            std::process::exit(130);
-        }
-        eprintln!("\nCtrl-C: saving a checkpoint and stopping (press again to quit at once)");
-    });
-    stop
 }

@@ -151,9 +151,7 @@ pub fn run(a: PlotArgs) -> anyhow::Result<()> {
         let short: String = label.chars().take(22).collect();
         f.text((W - RIGHT - 136) as i32, ly, &short, black, 1);
     }
-    let tmp = a.out.with_extension("png.tmp");
-    f.save_png(&tmp)?;
-    std::fs::rename(&tmp, &a.out)?;
+    atomic_io::write_atomic(&a.out, |tmp| f.save_png(tmp)).map_err(|e| anyhow::anyhow!("{}: {e}", a.out.display()))?;
     println!(
         "wrote {} ({} curve{})",
         a.out.display(),

@@ -11,7 +11,8 @@ use super::config::TrainConfig;
 use super::stack::ObsElement;
 use super::train::obs_shape;
 use super::DqnError;
-use crate::run::RunDir;
+use crate::run::checkpoints::all_finite;
+use crate::run::{RunDir, RunKind};
 
 /// A greedy policy over a trained Q-network.
 pub struct Policy {
@@ -40,8 +41,9 @@ impl Policy {
     /// (`<run>/checkpoints/step_<n>.safetensors`, whose run folder holds the configuration).
     pub fn load(path: &Path, device: Device) -> Result<Policy, DqnError> {
         let (run, checkpoint) = if path.is_dir() {
-            let run = RunDir::open(path)?;
-            let step = run.latest_checkpoint()?;
+            // Eval-style loads need only the weights, not the training-state sidecar.
+            let run = RunDir::open_kind(path, RunKind::Dqn)?;
+            let step = run.steps().latest_model()?;
             let ck = run.model_path(step);
             (run, ck)
         } else if path.is_file() {
@@ -58,6 +60,7 @@ impl Policy {
                     run_dir.display()
                 ))
             })?;
+            let run = RunDir::open_kind(&run.path, RunKind::Dqn)?;
             (run, path.to_path_buf())
         } else {
             return Err(DqnError::Io(format!(
@@ -76,6 +79,12 @@ impl Policy {
             )),
             other => other.into(),
         })?;
+        if !all_finite(vs.variables().values())? {
+            return Err(DqnError::Checkpoint(format!(
+                "{}: NaN or infinite weights; use an older checkpoint",
+                checkpoint.display()
+            )));
+        }
         Ok(Policy {
             cfg,
             net,
