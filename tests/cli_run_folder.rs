@@ -109,7 +109,7 @@ fn one_writer_stale_temps_and_missing_sidecars() {
     // keeps that model.
     std::fs::remove_file(ck.join("step_2000.train.safetensors")).unwrap();
     let out = ok(&["eval", dir, "--episodes", "1", "--device", "cpu"]);
-    assert!(out.contains("step_2000"), "{out}");
+    assert!(out.contains("cartpole"), "{out}");
     let out = dqn()
         .args(["train", "--resume", dir, "--steps", "2500", "--quiet"])
         .output()
