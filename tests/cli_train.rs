@@ -313,38 +313,66 @@ fn nan_loss_stops_the_run_and_keeps_the_checkpoint() {
     assert!(e.contains("last good checkpoint"), "{e}");
 }
 
-#[test]
-fn ctrl_c_saves_a_checkpoint_and_exits_cleanly() {
-    let tmp = tempfile::tempdir().unwrap();
-    let runs = tmp.path().join("runs");
+/// Starts a long cartpole run, waits for its readiness line (printed once the signal handlers are
+/// in place), sends `signal`, and returns (exit code, stdout, stderr).
+fn stop_with(signal: &str, runs: &std::path::Path) -> (Option<i32>, String, String) {
+    use std::io::BufRead;
     let mut args = vec![
         "train", "--env", "cartpole", "--steps", "1000000", "--seed", "1", "--device", "cpu",
     ];
     args.extend_from_slice(&["--runs-dir", runs.to_str().unwrap()]);
     args.extend_from_slice(TINY);
-    let child = dqn()
+    let mut child = dqn()
         .args(&args)
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    // Wait until training is under way (the run folder exists), then press Ctrl-C.
-    let start = std::time::Instant::now();
-    while !(runs.exists() && std::fs::read_dir(&runs).unwrap().count() > 0) {
-        assert!(start.elapsed().as_secs() < 60, "training did not start");
-        std::thread::sleep(std::time::Duration::from_millis(100));
+    let stderr = child.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    let reader = std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let mut seen = String::new();
+    loop {
+        let line = rx
+            .recv_timeout(std::time::Duration::from_secs(60))
+            .unwrap_or_else(|_| panic!("no readiness line; stderr so far:\n{seen}"));
+        seen.push_str(&line);
+        seen.push('\n');
+        if line.starts_with("training cartpole") {
+            break;
+        }
     }
-    std::thread::sleep(std::time::Duration::from_secs(3));
     let status = std::process::Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
+        .args([&format!("-{signal}"), &child.id().to_string()])
         .status()
         .unwrap();
     assert!(status.success());
     let out = child.wait_with_output().unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "Ctrl-C must exit cleanly:\n{stderr}");
+    reader.join().unwrap();
+    seen.extend(rx.try_iter().map(|l| l + "\n"));
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        seen,
+    )
+}
+
+#[test]
+fn ctrl_c_saves_a_checkpoint_and_exits_cleanly() {
+    let tmp = tempfile::tempdir().unwrap();
+    let runs = tmp.path().join("runs");
+    let (code, stdout, stderr) = stop_with("INT", &runs);
+    assert_eq!(code, Some(130), "a stopped run exits 130:\n{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
     assert!(stdout.contains("stopped after"), "{stdout}");
+    assert!(
+        stdout.contains("stopped by SIGINT") && stdout.contains("dqn train --resume"),
+        "{stdout}"
+    );
     let run = only_run(&runs);
     let steps: Vec<_> = std::fs::read_dir(run.join("checkpoints")).unwrap().flatten().collect();
     assert!(
@@ -353,4 +381,20 @@ fn ctrl_c_saves_a_checkpoint_and_exits_cleanly() {
             .any(|e| e.file_name().to_string_lossy().ends_with(".train.safetensors")),
         "a checkpoint was saved"
     );
+}
+
+#[test]
+fn sigterm_is_named_and_saves_like_ctrl_c() {
+    let tmp = tempfile::tempdir().unwrap();
+    let runs = tmp.path().join("runs");
+    let (code, stdout, stderr) = stop_with("TERM", &runs);
+    assert_eq!(code, Some(130), "{stderr}");
+    assert!(stderr.contains("SIGTERM: saving a checkpoint"), "{stderr}");
+    assert!(!stderr.contains("Ctrl-C"), "{stderr}");
+    assert!(stdout.contains("stopped by SIGTERM"), "{stdout}");
+    let run = only_run(&runs);
+    assert!(std::fs::read_dir(run.join("checkpoints"))
+        .unwrap()
+        .flatten()
+        .any(|e| e.file_name().to_string_lossy().ends_with(".train.safetensors")));
 }

@@ -174,16 +174,6 @@ impl Frame {
         out
     }
 
-    /// Writes the frame as 0RGB `u32`s (minifb's pixel format) into `out`, resized to fit.
-    pub fn to_0rgb(&self, out: &mut Vec<u32>) {
-        out.clear();
-        out.extend(
-            self.data
-                .chunks_exact(3)
-                .map(|p| (p[0] as u32) << 16 | (p[1] as u32) << 8 | p[2] as u32),
-        );
-    }
-
     /// The BT.601 gray version of the frame, one byte per pixel.
     pub fn to_gray(&self) -> Vec<u8> {
         self.data

@@ -175,10 +175,10 @@ impl GifRecorder {
     /// each pixel drawn `scale × scale`. The scaled size must fit GIF's 65535 limit.
     pub fn create(path: &Path, width: usize, height: usize, fps: f32, scale: usize) -> Result<Self, RecordError> {
         let (gw, gh, delay_cs) = gif_geometry(width, height, fps, scale)?;
-        let name = path
-            .file_name()
-            .ok_or_else(|| RecordError::Invalid(format!("{} is not a file path", path.display())))?;
-        let temp = path.with_file_name(format!(".{}.{}.tmp", name.to_string_lossy(), std::process::id()));
+        if path.file_name().is_none() {
+            return Err(RecordError::Invalid(format!("{} is not a file path", path.display())));
+        }
+        let temp = atomic_io::temp_path(path);
         let io = |source| RecordError::Io {
             path: path.to_path_buf(),
             source,
@@ -255,7 +255,7 @@ impl GifRecorder {
             path: self.temp.clone(),
             source,
         })?;
-        std::fs::rename(&self.temp, &self.path).map_err(|source| RecordError::Io {
+        atomic_io::persist(&self.temp, &self.path).map_err(|source| RecordError::Io {
             path: self.path.clone(),
             source,
         })?;

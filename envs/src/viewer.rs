@@ -152,18 +152,9 @@ impl Viewer {
 
 /// Saves `frame` as a PNG through a temporary file in the same folder.
 pub fn save_png_atomic(frame: &Frame, path: &Path) -> Result<(), ViewerError> {
-    let err = |source| ViewerError::Screenshot {
+    atomic_io::write_atomic(path, |tmp| frame.save_png(tmp)).map_err(|source| ViewerError::Screenshot {
         path: path.to_path_buf(),
         source,
-    };
-    let name = path
-        .file_name()
-        .ok_or_else(|| err(std::io::Error::other("not a file path")))?;
-    let temp = path.with_file_name(format!(".{}.{}.tmp", name.to_string_lossy(), std::process::id()));
-    frame.save_png(&temp).map_err(err)?;
-    std::fs::rename(&temp, path).map_err(|e| {
-        let _ = std::fs::remove_file(&temp);
-        err(e)
     })
 }
 

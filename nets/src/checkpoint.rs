@@ -14,7 +14,7 @@ pub use crate::safetensors_check::check_safetensors_bytes;
 use crate::safetensors_check::first_non_finite;
 use crate::{NetError, ShapeMismatch};
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use tch::nn::VarStore;
 use tch::Tensor;
 
@@ -28,38 +28,18 @@ fn io_err(path: &Path, source: std::io::Error) -> NetError {
     }
 }
 
-/// Writes named tensors to `path` as safetensors, atomically: a temporary file in the same folder
-/// is written, synced and renamed over `path`, so a crash never leaves a half-written checkpoint.
-/// Tensors may live on any device; they are copied to the CPU and made contiguous.
+/// Writes named tensors to `path` as safetensors, atomically (through [`atomic_io::write_atomic`]),
+/// so a crash never leaves a half-written checkpoint. Tensors may live on any device; they are
+/// copied to the CPU and made contiguous.
 pub fn save_tensors(tensors: &[(String, Tensor)], path: &Path) -> Result<(), NetError> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let file_name = path
-        .file_name()
-        .ok_or_else(|| NetError::Io {
-            path: path.to_path_buf(),
-            source: std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a file path"),
-        })?
-        .to_string_lossy();
-    let tmp = dir.join(format!(".{file_name}.tmp-{}", std::process::id()));
     let cpu: Vec<(&str, Tensor)> = tensors
         .iter()
         .map(|(n, t)| Ok((n.as_str(), t.f_detach()?.f_to_device(tch::Device::Cpu)?.f_contiguous()?)))
         .collect::<Result<_, tch::TchError>>()?;
-    let written = Tensor::write_safetensors(&cpu, &tmp)
-        .map_err(|e| io_err(&tmp, std::io::Error::other(e)))
-        .and_then(|()| {
-            std::fs::File::open(&tmp)
-                .and_then(|f| f.sync_all())
-                .map_err(|e| io_err(&tmp, e))?;
-            std::fs::rename(&tmp, path).map_err(|e| io_err(path, e))
-        });
-    if written.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    written
+    atomic_io::write_atomic(path, |tmp| {
+        Tensor::write_safetensors(&cpu, tmp).map_err(std::io::Error::other)
+    })
+    .map_err(|e| io_err(path, e))
 }
 
 /// Reads every tensor of a safetensors file (on the CPU, in the file's dtype). The bytes are checked

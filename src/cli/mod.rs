@@ -13,6 +13,7 @@ mod record_hud;
 mod seg_model;
 mod seg_watch;
 mod segnet;
+mod signals;
 mod train;
 mod watch;
 
@@ -109,20 +110,4 @@ pub fn device_name(device: tch::Device) -> String {
         tch::Device::Cpu => "cpu".into(),
         other => format!("{other:?}").to_lowercase(),
     }
-}
-
-/// A flag that the first Ctrl-C (or SIGTERM) sets, so a training loop can save a checkpoint and
-/// stop; a second Ctrl-C exits at once.
-pub fn stop_on_ctrl_c() -> std::sync::Arc<std::sync::atomic::AtomicBool> {
-    use std::sync::atomic::{AtomicBool, Ordering};
-    let stop = std::sync::Arc::new(AtomicBool::new(false));
-    let flag = stop.clone();
-    let _ = ctrlc::set_handler(move || {
-        if flag.swap(true, Ordering::SeqCst) {
-            eprintln!("\nsecond Ctrl-C: exiting without a checkpoint");
-            std::process::exit(130);
-        }
-        eprintln!("\nCtrl-C: saving a checkpoint and stopping (press again to quit at once)");
-    });
-    stop
 }

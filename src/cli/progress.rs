@@ -178,9 +178,6 @@ pub fn summary_lines(summary: &agents::dqn::TrainSummary) -> Vec<String> {
         out.push(format!("best model:  {eval}{step}  {}", b.model.display()));
     }
     out.push(format!("run: {}", summary.run_dir.display()));
-    if summary.stopped {
-        out.push(format!("continue with: dqn train --resume {}", summary.run_dir.display()));
-    }
     out
 }
 

@@ -13,7 +13,8 @@ use super::config::TrainConfig;
 use super::stack::ObsElement;
 use super::train::obs_shape;
 use super::DqnError;
-use crate::run::RunDir;
+use crate::run::checkpoints::all_finite;
+use crate::run::{RunDir, RunKind};
 
 /// A greedy policy over a trained Q-network.
 pub struct Policy {
@@ -51,6 +52,7 @@ impl Policy {
     pub fn load_choice(path: &Path, choice: &CheckpointChoice, device: Device) -> Result<Policy, DqnError> {
         let picked = super::choose::resolve(path, choice)?;
         let (run, checkpoint) = (picked.run.clone(), picked.model.clone());
+        RunDir::open_kind(&run.path, RunKind::Dqn)?;
         let cfg = load_config(&run)?;
         let (shape, pixels, n_actions) = obs_shape(&cfg)?;
         let vs = VarStore::new(device);
@@ -62,6 +64,12 @@ impl Policy {
             )),
             other => other.into(),
         })?;
+        if !all_finite(vs.variables().values())? {
+            return Err(DqnError::Checkpoint(format!(
+                "{}: NaN or infinite weights; use an older checkpoint",
+                checkpoint.display()
+            )));
+        }
         Ok(Policy {
             cfg,
             net,

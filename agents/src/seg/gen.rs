@@ -14,7 +14,7 @@ use super::{SegError, NUM_CLASSES};
 use envs::game::GameRng;
 use envs::games::driving::sampler::sample_image;
 use rand::{RngExt, SeedableRng};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
@@ -83,23 +83,23 @@ pub fn generate(
             return Err(SegError::OutputExists { path: out_dir.into() });
         }
     }
-    let name = out_dir
-        .file_name()
-        .ok_or_else(|| SegError::InvalidArgument(format!("{} has no folder name", out_dir.display())))?;
+    if out_dir.file_name().is_none() {
+        return Err(SegError::InvalidArgument(format!(
+            "{} has no folder name",
+            out_dir.display()
+        )));
+    }
     let parent = out_dir
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     std::fs::create_dir_all(parent).map_err(|e| SegError::io(parent, e))?;
-    let tmp = parent.join(format!(".{}.tmp-{}", name.to_string_lossy(), std::process::id()));
+    let tmp = atomic_io::temp_path(out_dir);
     if tmp.exists() {
         std::fs::remove_dir_all(&tmp).map_err(|e| SegError::io(&tmp, e))?;
     }
     let result = write_all(&tmp, counts, height, width, seed, progress).and_then(|report| {
-        if existing {
-            std::fs::remove_dir(out_dir).map_err(|e| SegError::io(out_dir, e))?;
-        }
-        std::fs::rename(&tmp, out_dir).map_err(|e| SegError::io(out_dir, e))?;
+        atomic_io::replace_dir(&tmp, out_dir).map_err(|e| SegError::io(out_dir, e))?;
         Ok(report)
     });
     if result.is_err() {
@@ -219,14 +219,4 @@ fn write_all(
 /// The file name of image `i` (the same in `<split>/` and `<split>annot/`).
 fn file_name(i: usize) -> String {
     format!("{i:05}.png")
-}
-
-/// The dataset folder a list entry of this generator names, for tools that need it.
-pub fn list_entry(split: &str, annotation: bool, index: usize) -> PathBuf {
-    let folder = if annotation {
-        format!("{split}annot")
-    } else {
-        split.to_string()
-    };
-    Path::new(LIST_PREFIX).join(folder).join(file_name(index))
 }
