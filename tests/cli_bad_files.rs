@@ -37,10 +37,10 @@ fn tampered_checkpoints_give_one_line_naming_the_tensor() {
         "run.eval_episodes=1",
         "--quiet",
     ]);
-    let run = only_run(&runs);
-    let run_s = run.to_str().unwrap();
-    let model = run.join("checkpoints/step_600.safetensors");
-    let sidecar = run.join("checkpoints/step_600.train.safetensors");
+    let run_dir = only_run(&runs);
+    let run_s = run_dir.to_str().unwrap();
+    let model = run_dir.join("checkpoints/step_600.safetensors");
+    let sidecar = run_dir.join("checkpoints/step_600.train.safetensors");
     let (model_bytes, sidecar_bytes) = (std::fs::read(&model).unwrap(), std::fs::read(&sidecar).unwrap());
     let name = nets::read_tensors(&model).unwrap()[0].0.clone();
     let eval = ["eval", run_s, "--episodes", "1", "--device", "cpu"];

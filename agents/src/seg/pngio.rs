@@ -18,6 +18,9 @@ pub struct Image {
 }
 
 const PNG_SIGNATURE: [u8; 8] = [137, 80, 78, 71, 13, 10, 26, 10];
+/// Largest decoded image accepted, in bytes (a header may claim any size; CamVid's 480×360 RGB
+/// images need 518,400).
+pub const MAX_DECODED_BYTES: usize = 1 << 28;
 
 fn open_png(path: &Path) -> Result<png::Reader<BufReader<File>>, SegError> {
     let mut file = File::open(path).map_err(|e| SegError::io(path, e))?;
@@ -40,7 +43,18 @@ fn decode<R: BufRead + Seek>(path: &Path, reader: &mut png::Reader<R>) -> Result
         path: path.into(),
         message: "image too large".into(),
     })?;
-    let mut buf = vec![0u8; size];
+    if size > MAX_DECODED_BYTES {
+        return Err(SegError::Png {
+            path: path.into(),
+            message: format!("the image needs {size} bytes decoded, more than the {MAX_DECODED_BYTES}-byte limit"),
+        });
+    }
+    let mut buf = Vec::new();
+    buf.try_reserve_exact(size).map_err(|e| SegError::Png {
+        path: path.into(),
+        message: format!("cannot allocate {size} bytes to decode it: {e}"),
+    })?;
+    buf.resize(size, 0);
     let info = reader.next_frame(&mut buf).map_err(|e| SegError::Png {
         path: path.into(),
         message: e.to_string(),
