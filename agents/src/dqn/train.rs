@@ -18,6 +18,7 @@ use super::eval::EvalResult;
 use super::learner::Learner;
 use super::DqnError;
 use crate::run::{write_atomic, RunDir};
+use crate::tensorboard::hparams::SessionStatus;
 use crate::tensorboard::SummaryWriter;
 
 /// Name of the JSON trainer state stored (as u8 bytes) in a checkpoint's training-state file.
@@ -180,28 +181,6 @@ fn config_markdown(cfg: &TrainConfig) -> String {
         }
     }
     md
-}
-
-/// The HPARAMS tab's metrics (final and best evaluation) and the session's end.
-fn log_hparams_end<T>(
-    tb: &mut SummaryWriter,
-    outcome: &Result<(T, bool, PathBuf), DqnError>,
-    final_eval: Option<&EvalResult>,
-    best_eval: Option<f64>,
-    step: u64,
-) {
-    use crate::tensorboard::hparams::SessionStatus;
-    if let Some(e) = final_eval {
-        tb.add_scalar("hparams/final_eval", e.mean_return, step as i64);
-    }
-    if let Some(b) = best_eval {
-        tb.add_scalar("hparams/best_eval", b, step as i64);
-    }
-    tb.add_hparams_end(match outcome {
-        Ok((_, false, _)) => SessionStatus::Success,
-        Ok((_, true, _)) => SessionStatus::Running,
-        Err(_) => SessionStatus::Failure,
-    });
 }
 
 /// Trains `cfg` in `run` (a new run folder, or an existing one with `opts.resume`).
@@ -423,7 +402,10 @@ pub fn train(cfg: &TrainConfig, run: &RunDir, mut opts: TrainOptions) -> Result<
     drop(to_actor);
     drop(from_actor);
     let _ = actor.join();
-    log_hparams_end(&mut tb, &outcome, final_eval.as_ref(), best_eval, last_step);
+    let status = outcome
+        .as_ref()
+        .map_or(SessionStatus::Failure, |o| SessionStatus::finished(!o.1));
+    tb.add_hparams_metrics(final_eval.as_ref().map(|e| e.mean_return), best_eval, last_step, status);
     tb.flush();
     if let Some(e) = tb.first_error() {
         (opts.on_notice)(&format!("warning: TensorBoard logging failed: {e}"));
