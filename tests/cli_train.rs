@@ -83,7 +83,15 @@ fn train_eval_resume_round_trip() {
     // eval: one JSON object on stdout with the documented fields; the checkpoint picked is named
     // on stderr; nothing is written into the run folder (eval.json only with --out).
     let before = folder_state(&run);
-    let out = run_cmd(&["eval", run.to_str().unwrap(), "--episodes", "3", "--json", "--device", "cpu"]);
+    let out = run_cmd(&[
+        "eval",
+        run.to_str().unwrap(),
+        "--episodes",
+        "3",
+        "--json",
+        "--device",
+        "cpu",
+    ]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let json = String::from_utf8_lossy(&out.stdout).into_owned();
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
@@ -101,18 +109,44 @@ fn train_eval_resume_round_trip() {
         1,
         "{stderr}"
     );
-    let last = ok(&["eval", run.to_str().unwrap(), "--episodes", "1", "--json", "--checkpoint", "last"]);
+    let last = ok(&[
+        "eval",
+        run.to_str().unwrap(),
+        "--episodes",
+        "1",
+        "--json",
+        "--checkpoint",
+        "last",
+    ]);
     let v: serde_json::Value = serde_json::from_str(last.trim()).unwrap();
-    assert_eq!((v["checkpoint_kind"].as_str(), v["checkpoint_step"].as_u64()), (Some("last"), Some(2000)));
+    assert_eq!(
+        (v["checkpoint_kind"].as_str(), v["checkpoint_step"].as_u64()),
+        (Some("last"), Some(2000))
+    );
     assert!(!run.join("eval.json").exists(), "eval writes nothing by default");
     assert_eq!(folder_state(&run), before, "eval leaves the run folder as it was");
     let saved = tmp.path().join("eval-out.json");
-    let text = ok(&["eval", run.to_str().unwrap(), "--episodes", "1", "--out", saved.to_str().unwrap()]);
+    let text = ok(&[
+        "eval",
+        run.to_str().unwrap(),
+        "--episodes",
+        "1",
+        "--out",
+        saved.to_str().unwrap(),
+    ]);
     assert!(text.contains("over 1 episodes"), "{text}");
     let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&saved).unwrap()).unwrap();
     assert_eq!(v["episodes"], 1);
     // A failed --out write still shows the result, then fails with one line naming the file.
-    let out = run_cmd(&["eval", run.to_str().unwrap(), "--episodes", "1", "--json", "--out", "/proc/no-such-dir/e.json"]);
+    let out = run_cmd(&[
+        "eval",
+        run.to_str().unwrap(),
+        "--episodes",
+        "1",
+        "--json",
+        "--out",
+        "/proc/no-such-dir/e.json",
+    ]);
     assert!(!out.status.success());
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["episodes"], 1, "the result is printed before the write fails");

@@ -149,13 +149,17 @@ pub fn encode_gif(frames: &[Frame], fps: f32, scale: usize) -> Result<Vec<u8>, R
     encoder.set_repeat(gif::Repeat::Infinite).map_err(gif_err)?;
     let mut packer = Packer::default();
     for frame in frames {
-        if (frame.width, frame.height) != (first.width, first.height) || frame.data.len() != frame.width * frame.height * 3 {
+        if (frame.width, frame.height) != (first.width, first.height)
+            || frame.data.len() != frame.width * frame.height * 3
+        {
             return Err(RecordError::Invalid(format!(
                 "frame is {}×{}, but this GIF holds {}×{} frames",
                 frame.width, frame.height, first.width, first.height
             )));
         }
-        encoder.write_frame(&packer.pack(frame, scale, delay_cs)).map_err(gif_err)?;
+        encoder
+            .write_frame(&packer.pack(frame, scale, delay_cs))
+            .map_err(gif_err)?;
     }
     encoder.into_inner().map_err(gif_err)
 }

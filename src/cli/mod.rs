@@ -47,7 +47,7 @@ pub enum Command {
     Train(Box<train::TrainArgs>),
     /// Watch a trained agent play in a window, with its Q-values.
     Watch(watch::WatchArgs),
-    /// Evaluate a trained agent: mean ± std return over full episodes (writes a file only with --out).
+    /// Evaluate a trained agent: mean ± std return over full episodes (--out FILE saves it).
     Eval(eval::EvalArgs),
     /// Play a game yourself in a window (each game's keys are shown in it; P pauses, Esc quits).
     Play(play::PlayArgs),

@@ -86,7 +86,9 @@ pub fn run(a: RecordArgs) -> anyhow::Result<()> {
             );
             Ok(())
         }
-        (None, Some(_)) => anyhow::bail!("--policy greedy needs a trained RUN folder; without one use --policy random --env ID"),
+        (None, Some(_)) => {
+            anyhow::bail!("--policy greedy needs a trained RUN folder; without one use --policy random --env ID")
+        }
         (Some(run), _) => {
             let choice = a.checkpoint.clone().unwrap_or_default();
             let policy = Policy::load_choice(run, &choice, tch::Device::Cpu)?;

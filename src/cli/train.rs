@@ -9,7 +9,7 @@ use clap::Args;
 
 use super::progress::TrainBar;
 
-const EXAMPLES: &str = "Examples:\n  dqn train --env cartpole\n  dqn train --env breakout --preset breakout-cpu --steps 200000 --seed 2\n  dqn train --env pong --set dqn.learning_rate=1e-4 --set dqn.prioritized=true\n  dqn train --resume runs/breakout__dqn__1__1700000000 --steps 800000\n\nCtrl-C (or SIGTERM, SIGHUP) saves a checkpoint and exits 130; `--resume RUN_DIR` continues it.\n`dqn train --help` lists every configuration key.";
+const EXAMPLES: &str = "Examples:\n  dqn train --env cartpole\n  dqn train --env breakout --preset breakout-cpu --steps 200000 --seed 2\n  dqn train --env pong --set dqn.learning_rate=1e-4 --set dqn.prioritized=true\n  dqn train --resume runs/breakout__dqn__1__1700000000 --steps 800000\n\nCtrl-C (or SIGTERM, SIGHUP) saves a checkpoint and exits 130; `--resume RUN_DIR` continues it.\n--help (not -h) also lists every configuration key.";
 
 /// `--help`'s text after the options: the examples, then every configuration key with its
 /// default and doc comment, generated from the config types.

@@ -161,7 +161,10 @@ fn file(path: &Path) -> Result<Choice, DqnError> {
         return Err(DqnError::Io(format!("{}: no such checkpoint file", path.display())));
     }
     let run = run_of_file(path)?;
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let (step, eval) = if name == "best.safetensors" {
         best_facts(&run)
     } else {
@@ -210,7 +213,11 @@ pub fn resolve(path: &Path, choice: &CheckpointChoice) -> Result<Choice, DqnErro
         CheckpointChoice::Path(p) => {
             // A relative path may be given relative to the run folder or to the current one.
             let in_run = run.path.join(p);
-            let p = if p.is_relative() && !p.exists() && in_run.is_file() { in_run } else { p.clone() };
+            let p = if p.is_relative() && !p.exists() && in_run.is_file() {
+                in_run
+            } else {
+                p.clone()
+            };
             let c = file(&p)?;
             if c.run.path.canonicalize().ok() != run.path.canonicalize().ok() {
                 return Err(DqnError::Checkpoint(format!(
@@ -243,17 +250,32 @@ mod tests {
     fn parses_the_flag() {
         assert_eq!("last".parse(), Ok(CheckpointChoice::Last));
         assert_eq!("best".parse(), Ok(CheckpointChoice::Best));
-        assert_eq!("a/b.safetensors".parse(), Ok(CheckpointChoice::Path("a/b.safetensors".into())));
+        assert_eq!(
+            "a/b.safetensors".parse(),
+            Ok(CheckpointChoice::Path("a/b.safetensors".into()))
+        );
         assert!("".parse::<CheckpointChoice>().is_err());
     }
 
     #[test]
     fn default_is_best_when_there_is_one_else_last_without_sidecar() {
-        let (_t, run) = run_with(&["step_100.safetensors", "step_900.safetensors", "step_100.train.safetensors"]);
+        let (_t, run) = run_with(&[
+            "step_100.safetensors",
+            "step_900.safetensors",
+            "step_100.train.safetensors",
+        ]);
         let c = resolve(&run.path, &CheckpointChoice::Auto).unwrap();
-        assert_eq!((c.kind, c.step), ("last", Some(900)), "the newest model, sidecar or not");
+        assert_eq!(
+            (c.kind, c.step),
+            ("last", Some(900)),
+            "the newest model, sidecar or not"
+        );
         write_atomic(&run.best_model_path(), b"x").unwrap();
-        write_atomic(&run.checkpoints_dir().join("best.json"), br#"{"step": 500, "mean_return": 42.5}"#).unwrap();
+        write_atomic(
+            &run.checkpoints_dir().join("best.json"),
+            br#"{"step": 500, "mean_return": 42.5}"#,
+        )
+        .unwrap();
         let c = resolve(&run.path, &CheckpointChoice::Auto).unwrap();
         assert_eq!((c.kind, c.step, c.eval), ("best", Some(500), Some(42.5)));
         assert!(c.describe().contains("best (step 500, eval 42.50)"), "{}", c.describe());
@@ -271,7 +293,9 @@ mod tests {
         let (_t, run) = run_with(&["step_5.safetensors"]);
         let e = resolve(&run.path, &CheckpointChoice::Best).unwrap_err().to_string();
         assert!(e.contains("--checkpoint last"), "{e}");
-        let e = resolve(&run.model_path(5), &CheckpointChoice::Last).unwrap_err().to_string();
+        let e = resolve(&run.model_path(5), &CheckpointChoice::Last)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("only with a run folder"), "{e}");
     }
 }

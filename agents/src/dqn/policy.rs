@@ -3,7 +3,6 @@
 
 use std::path::{Path, PathBuf};
 
-
 use nets::QNet;
 use tch::nn::VarStore;
 use tch::Device;

@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 
 use prost::Message;
 
-use super::proto::{PluginData, SummaryMetadata, Summary, Value, What};
+use super::proto::{PluginData, Summary, SummaryMetadata, Value, What};
 use super::SummaryWriter;
 
 /// Tag of the session start (the hyperparameters).
@@ -100,6 +100,18 @@ pub enum SessionStatus {
     Running = 3,
 }
 
+impl SessionStatus {
+    /// [`SessionStatus::Success`] when a run finished its budget, else
+    /// [`SessionStatus::Running`] (stopped, to be resumed).
+    pub fn finished(done: bool) -> Self {
+        if done {
+            SessionStatus::Success
+        } else {
+            SessionStatus::Running
+        }
+    }
+}
+
 /// Flattens a configuration (any serde value: the TOML of `config.toml`) into `section.key`
 /// hyperparameters. Arrays become their TOML text; absent options are left out.
 pub fn flatten_config<T: serde::Serialize>(config: &T) -> BTreeMap<String, HValue> {
@@ -114,7 +126,11 @@ fn flatten(prefix: &str, value: &toml::Value, out: &mut BTreeMap<String, HValue>
     let v = match value {
         toml::Value::Table(t) => {
             for (k, v) in t {
-                let key = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+                let key = if prefix.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{prefix}.{k}")
+                };
                 flatten(&key, v, out);
             }
             return;
@@ -157,6 +173,24 @@ impl SummaryWriter {
         self.add_hparams_message(SESSION_END_TAG, PluginDataKind::SessionEndInfo(end));
     }
 
+    /// Logs the HPARAMS tab's metrics, `hparams/final_eval` and `hparams/best_eval` (when
+    /// known), at `step`, then the session's end.
+    pub fn add_hparams_metrics(
+        &mut self,
+        final_eval: Option<f64>,
+        best_eval: Option<f64>,
+        step: u64,
+        status: SessionStatus,
+    ) {
+        if let Some(v) = final_eval {
+            self.add_scalar("hparams/final_eval", v, step as i64);
+        }
+        if let Some(v) = best_eval {
+            self.add_scalar("hparams/best_eval", v, step as i64);
+        }
+        self.add_hparams_end(status);
+    }
+
     fn add_hparams_message(&mut self, tag: &str, data: PluginDataKind) {
         let content = HParamsPluginData {
             version: 0,
@@ -182,8 +216,8 @@ impl SummaryWriter {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tensorboard::read_events;
     use crate::tensorboard::proto::What;
+    use crate::tensorboard::read_events;
 
     #[derive(serde::Serialize)]
     struct Cfg {
@@ -227,7 +261,9 @@ mod tests {
         for e in read_events(&path).unwrap() {
             let Some(What::Summary(s)) = e.what else { continue };
             for v in s.value {
-                let Some(pd) = v.metadata.and_then(|m| m.plugin_data) else { continue };
+                let Some(pd) = v.metadata.and_then(|m| m.plugin_data) else {
+                    continue;
+                };
                 assert_eq!(pd.plugin_name, "hparams");
                 let data = HParamsPluginData::decode(pd.content.as_slice()).unwrap();
                 found.push((v.tag, data));

@@ -25,10 +25,29 @@ pub enum Anchor {
 /// One drawing operation, in pixels from the top left.
 #[derive(Debug, Clone, PartialEq)]
 enum Shape {
-    Polygon { points: Vec<(f64, f64)>, fill: Rgb, opacity: f64 },
-    Line { points: Vec<(f64, f64)>, stroke: Rgb, width: f64 },
-    Circle { c: (f64, f64), r: f64, fill: Rgb },
-    Text { at: (f64, f64), text: String, size: f64, fill: Rgb, anchor: Anchor, vertical: bool },
+    Polygon {
+        points: Vec<(f64, f64)>,
+        fill: Rgb,
+        opacity: f64,
+    },
+    Line {
+        points: Vec<(f64, f64)>,
+        stroke: Rgb,
+        width: f64,
+    },
+    Circle {
+        c: (f64, f64),
+        r: f64,
+        fill: Rgb,
+    },
+    Text {
+        at: (f64, f64),
+        text: String,
+        size: f64,
+        fill: Rgb,
+        anchor: Anchor,
+        vertical: bool,
+    },
 }
 
 /// A list of shapes on a white `width × height` page.
@@ -103,7 +122,12 @@ impl Canvas {
         let mut s = format!(
             "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" font-family=\"DejaVu Sans, Verdana, sans-serif\">\n<rect width=\"{w}\" height=\"{h}\" fill=\"#ffffff\"/>\n"
         );
-        let pts = |p: &[(f64, f64)]| p.iter().map(|(x, y)| format!("{x:.2},{y:.2}")).collect::<Vec<_>>().join(" ");
+        let pts = |p: &[(f64, f64)]| {
+            p.iter()
+                .map(|(x, y)| format!("{x:.2},{y:.2}"))
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
         let hex = |c: &Rgb| format!("#{:02x}{:02x}{:02x}", c[0], c[1], c[2]);
         for shape in &self.shapes {
             match shape {
@@ -162,15 +186,19 @@ impl Canvas {
                     self.fill(&mut px, &quads, *stroke, 1.0);
                     // Round joins: a disc at every inner vertex.
                     if *width > 1.5 {
-                        let discs: Vec<Vec<(f64, f64)>> =
-                            points.iter().map(|p| disc(*p, width / 2.0)).collect();
+                        let discs: Vec<Vec<(f64, f64)>> = points.iter().map(|p| disc(*p, width / 2.0)).collect();
                         self.fill(&mut px, &discs, *stroke, 1.0);
                     }
                 }
                 Shape::Circle { c, r, fill } => self.fill(&mut px, &[disc(*c, *r)], *fill, 1.0),
-                Shape::Text { at, text, size, fill, anchor, vertical } => {
-                    self.draw_text(&mut px, *at, text, *size, *fill, *anchor, *vertical)
-                }
+                Shape::Text {
+                    at,
+                    text,
+                    size,
+                    fill,
+                    anchor,
+                    vertical,
+                } => self.draw_text(&mut px, *at, text, *size, *fill, *anchor, *vertical),
             }
         }
         px
@@ -212,7 +240,16 @@ impl Canvas {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn draw_text(&self, px: &mut [u8], at: (f64, f64), text: &str, size: f64, fill: Rgb, anchor: Anchor, vertical: bool) {
+    fn draw_text(
+        &self,
+        px: &mut [u8],
+        at: (f64, f64),
+        text: &str,
+        size: f64,
+        fill: Rgb,
+        anchor: Anchor,
+        vertical: bool,
+    ) {
         let scale = PxScale::from(size as f32);
         let f = self.font.as_scaled(scale);
         let w = self.text_width(text, size);
@@ -232,11 +269,17 @@ impl Canvas {
             let glyph = id.with_scale_and_position(scale, point(caret - shift as f32, 0.0));
             caret += f.h_advance(id);
             prev = Some(id);
-            let Some(outlined) = self.font.outline_glyph(glyph) else { continue };
+            let Some(outlined) = self.font.outline_glyph(glyph) else {
+                continue;
+            };
             let b = outlined.px_bounds();
             outlined.draw(|gx, gy, cov| {
                 let (lx, ly) = (b.min.x as f64 + gx as f64, b.min.y as f64 + gy as f64);
-                let (x, y) = if vertical { (at.0 + ly, at.1 - lx) } else { (at.0 + lx, at.1 + ly) };
+                let (x, y) = if vertical {
+                    (at.0 + ly, at.1 - lx)
+                } else {
+                    (at.0 + lx, at.1 + ly)
+                };
                 let (x, y) = (x.floor() as i64, y.floor() as i64);
                 if x >= 0 && y >= 0 && x < width && y < height {
                     let i = ((y * width + x) * 3) as usize;
@@ -261,7 +304,12 @@ fn segment_quad(a: (f64, f64), b: (f64, f64), half: f64) -> Option<Vec<(f64, f64
         return None;
     }
     let (nx, ny) = (-dy / len * half, dx / len * half);
-    Some(vec![(a.0 + nx, a.1 + ny), (b.0 + nx, b.1 + ny), (b.0 - nx, b.1 - ny), (a.0 - nx, a.1 - ny)])
+    Some(vec![
+        (a.0 + nx, a.1 + ny),
+        (b.0 + nx, b.1 + ny),
+        (b.0 - nx, b.1 - ny),
+        (a.0 - nx, a.1 - ny),
+    ])
 }
 
 /// A 16-gon around `c`, wound like [`segment_quad`]'s rectangles.
@@ -275,7 +323,10 @@ fn disc(c: (f64, f64), r: f64) -> Vec<(f64, f64)> {
 }
 
 fn escape_xml(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 #[cfg(test)]
@@ -286,13 +337,20 @@ mod tests {
     fn draws_shapes_and_text_in_both_formats() {
         let mut c = Canvas::new(120, 60);
         c.line(vec![(10.0, 50.0), (110.0, 10.0)], [200, 0, 0], 2.0);
-        c.polygon(vec![(0.0, 0.0), (20.0, 0.0), (20.0, 20.0), (0.0, 20.0)], [0, 0, 200], 0.5);
+        c.polygon(
+            vec![(0.0, 0.0), (20.0, 0.0), (20.0, 20.0), (0.0, 20.0)],
+            [0, 0, 200],
+            0.5,
+        );
         c.text((60.0, 40.0), "a<b & c", 14.0, [0, 0, 0], Anchor::Middle, false);
         let rgb = c.to_rgb();
         assert_eq!(rgb.len(), 120 * 60 * 3);
         let at = |x: usize, y: usize| &rgb[(y * 120 + x) * 3..][..3];
         assert_eq!(at(10, 10), &[128, 128, 228], "half-transparent blue over white");
-        assert!(at(60, 30)[0] > 150 && at(60, 30)[1] < 100, "the red line passes (60, 30)");
+        assert!(
+            at(60, 30)[0] > 150 && at(60, 30)[1] < 100,
+            "the red line passes (60, 30)"
+        );
         assert_eq!(at(119, 59), &[255, 255, 255]);
         let dark = rgb.chunks(3).filter(|p| p[0] < 80 && p[1] < 80 && p[2] < 80).count();
         assert!(dark > 20, "text was drawn: {dark} dark pixels");

@@ -84,7 +84,11 @@ pub fn draw(chart: &Chart, width: usize, height: usize) -> Canvas {
     let yl = tick_labels(&yt, yt.get(1).map_or(1.0, |v| v - yt[0]));
 
     // Legend: right of the plot, or under it when the labels would take too much width.
-    let label_w = chart.curves.iter().map(|cv| c.text_width(&cv.label, LEGEND)).fold(0.0, f64::max);
+    let label_w = chart
+        .curves
+        .iter()
+        .map(|cv| c.text_width(&cv.label, LEGEND))
+        .fold(0.0, f64::max);
     let legend_w = 30.0 + label_w + PAD;
     let legend_right = legend_w <= w * 0.36;
     let legend_rows = chart.curves.len() as f64;
@@ -93,7 +97,11 @@ pub fn draw(chart: &Chart, width: usize, height: usize) -> Canvas {
     let right = w - PAD - if legend_right { legend_w + PAD } else { 0.0 };
     let top = PAD + TITLE + PAD;
     let below_axis = 6.0 + TICK + 8.0 + LABEL + PAD;
-    let legend_h = if legend_right { 0.0 } else { legend_rows * (LEGEND + 6.0) + PAD };
+    let legend_h = if legend_right {
+        0.0
+    } else {
+        legend_rows * (LEGEND + 6.0) + PAD
+    };
     let bottom = h - below_axis - legend_h;
     let (pw, ph) = ((right - left).max(10.0), (bottom - top).max(10.0));
     let px = |x: f64| left + (x - xa) / (xb - xa) * pw;
@@ -109,9 +117,30 @@ pub fn draw(chart: &Chart, width: usize, height: usize) -> Canvas {
         c.text((left - 6.0, py(*v) + TICK * 0.35), l, TICK, INK, Anchor::End, false);
     }
     c.line(vec![(left, top), (left, bottom), (right, bottom)], INK, 1.0);
-    c.text((left + pw / 2.0, PAD + TITLE), &chart.title, TITLE, INK, Anchor::Middle, false);
-    c.text((left + pw / 2.0, bottom + 6.0 + TICK + 8.0 + LABEL), &chart.x_label, LABEL, INK, Anchor::Middle, false);
-    c.text((PAD + LABEL, top + ph / 2.0), &chart.y_label, LABEL, INK, Anchor::Middle, true);
+    c.text(
+        (left + pw / 2.0, PAD + TITLE),
+        &chart.title,
+        TITLE,
+        INK,
+        Anchor::Middle,
+        false,
+    );
+    c.text(
+        (left + pw / 2.0, bottom + 6.0 + TICK + 8.0 + LABEL),
+        &chart.x_label,
+        LABEL,
+        INK,
+        Anchor::Middle,
+        false,
+    );
+    c.text(
+        (PAD + LABEL, top + ph / 2.0),
+        &chart.y_label,
+        LABEL,
+        INK,
+        Anchor::Middle,
+        true,
+    );
 
     // Curves: bands and faint lines first, so every main line stays on top.
     let to_px = |pts: &[(f64, f64)]| pts.iter().map(|&(x, y)| (px(x), py(y))).collect::<Vec<_>>();
@@ -144,8 +173,19 @@ pub fn draw(chart: &Chart, width: usize, height: usize) -> Canvas {
         } else {
             (left, h - legend_h + i as f64 * (LEGEND + 6.0))
         };
-        c.line(vec![(lx, ly + LEGEND * 0.5), (lx + 22.0, ly + LEGEND * 0.5)], colour, 3.0);
-        c.text((lx + 30.0, ly + LEGEND * 0.9), &cv.label, LEGEND, INK, Anchor::Start, false);
+        c.line(
+            vec![(lx, ly + LEGEND * 0.5), (lx + 22.0, ly + LEGEND * 0.5)],
+            colour,
+            3.0,
+        );
+        c.text(
+            (lx + 30.0, ly + LEGEND * 0.9),
+            &cv.label,
+            LEGEND,
+            INK,
+            Anchor::Start,
+            false,
+        );
     }
     c
 }

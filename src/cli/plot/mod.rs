@@ -69,7 +69,10 @@ fn format_of(out: &Path) -> anyhow::Result<&'static str> {
     match ext.as_deref() {
         Some("png") => Ok("png"),
         Some("svg") => Ok("svg"),
-        Some(other) => anyhow::bail!("--out {}: unknown image format '.{other}'; use .png or .svg", out.display()),
+        Some(other) => anyhow::bail!(
+            "--out {}: unknown image format '.{other}'; use .png or .svg",
+            out.display()
+        ),
         None => anyhow::bail!("--out {}: give the file a .png or .svg extension", out.display()),
     }
 }
@@ -110,7 +113,10 @@ pub fn run(a: PlotArgs) -> anyhow::Result<()> {
             anyhow::bail!("{}: no such run folder", run.display());
         }
         if event_files(run)?.is_empty() {
-            anyhow::bail!("{}: no TensorBoard event files (events.out.tfevents.*) in it", run.display());
+            anyhow::bail!(
+                "{}: no TensorBoard event files (events.out.tfevents.*) in it",
+                run.display()
+            );
         }
         let scalars = read_scalars(run)?;
         let points = scalars.get(&a.tag).filter(|p| !p.is_empty()).ok_or_else(|| {
@@ -146,7 +152,11 @@ pub fn run(a: PlotArgs) -> anyhow::Result<()> {
             if order.len() == 1 { "" } else { "s" },
             a.runs.len(),
             if a.runs.len() == 1 { "" } else { "s" },
-            if order.len() < a.runs.len() { ", seeds of one experiment form one curve; --no-group draws each" } else { "" }
+            if order.len() < a.runs.len() {
+                ", seeds of one experiment form one curve; --no-group draws each"
+            } else {
+                ""
+            }
         );
     }
     let mut curves = Vec::new();
@@ -159,7 +169,11 @@ pub fn run(a: PlotArgs) -> anyhow::Result<()> {
         let default_label = if runs.len() == 1 {
             folder_name(&a.runs[runs[0]])
         } else {
-            let name = if a.groups.is_empty() { experiment_of(&a.runs[runs[0]]) } else { None };
+            let name = if a.groups.is_empty() {
+                experiment_of(&a.runs[runs[0]])
+            } else {
+                None
+            };
             format!("{} ({} runs)", name.unwrap_or_else(|| key.clone()), runs.len())
         };
         let label = a.labels.get(ci).cloned().unwrap_or(default_label);
@@ -174,9 +188,8 @@ pub fn run(a: PlotArgs) -> anyhow::Result<()> {
                 band: Vec::new(),
             }
         } else {
-            let agg = aggregate(&smoothed, a.band).ok_or_else(|| {
-                anyhow::anyhow!("the runs of '{key}' share no steps of '{}' to average", a.tag)
-            })?;
+            let agg = aggregate(&smoothed, a.band)
+                .ok_or_else(|| anyhow::anyhow!("the runs of '{key}' share no steps of '{}' to average", a.tag))?;
             Curve {
                 label,
                 markers: agg.mean.len() <= 60 && smoothed.iter().all(|s| window_for(s.len(), a.smooth) == 1),
@@ -243,10 +256,19 @@ mod tests {
         assert_eq!(format_of(Path::new("a.PNG")).unwrap(), "png");
         assert_eq!(format_of(Path::new("a.svg")).unwrap(), "svg");
         let e = format_of(Path::new("x.jpg")).unwrap_err().to_string();
-        assert!(e.contains("unknown image format '.jpg'") && e.contains(".png or .svg"), "{e}");
+        assert!(
+            e.contains("unknown image format '.jpg'") && e.contains(".png or .svg"),
+            "{e}"
+        );
         assert!(format_of(Path::new("x")).is_err());
-        assert_eq!(experiment_of(Path::new("runs/cartpole__dqn__3__1700000000")).as_deref(), Some("cartpole__dqn"));
-        assert_eq!(experiment_of(Path::new("runs/cartpole__dqn__3__1700000000-1")).as_deref(), Some("cartpole__dqn"));
+        assert_eq!(
+            experiment_of(Path::new("runs/cartpole__dqn__3__1700000000")).as_deref(),
+            Some("cartpole__dqn")
+        );
+        assert_eq!(
+            experiment_of(Path::new("runs/cartpole__dqn__3__1700000000-1")).as_deref(),
+            Some("cartpole__dqn")
+        );
         assert_eq!(experiment_of(Path::new("docs/models/breakout-cpu")), None);
         assert_eq!(y_label_of("charts/episodic_return"), "episodic return");
         assert_eq!(y_label_of("eval/mean_return"), "mean return (evaluation)");

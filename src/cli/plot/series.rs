@@ -70,19 +70,32 @@ pub struct Aggregate {
 /// Averages `runs` (each sorted by step) on the steps they all cover. `None` when they share no
 /// steps.
 pub fn aggregate(runs: &[Vec<(f64, f64)>], band: Band) -> Option<Aggregate> {
-    let lo = runs.iter().map(|r| r.first().map_or(f64::MAX, |p| p.0)).fold(f64::MIN, f64::max);
-    let hi = runs.iter().map(|r| r.last().map_or(f64::MIN, |p| p.0)).fold(f64::MAX, f64::min);
+    let lo = runs
+        .iter()
+        .map(|r| r.first().map_or(f64::MAX, |p| p.0))
+        .fold(f64::MIN, f64::max);
+    let hi = runs
+        .iter()
+        .map(|r| r.last().map_or(f64::MIN, |p| p.0))
+        .fold(f64::MAX, f64::min);
     if runs.is_empty() || !(hi >= lo) {
         return None;
     }
     // Few distinct steps (e.g. evaluations at the same steps in every run): use them as they are.
-    let mut steps: Vec<f64> = runs.iter().flatten().map(|p| p.0).filter(|x| *x >= lo && *x <= hi).collect();
+    let mut steps: Vec<f64> = runs
+        .iter()
+        .flatten()
+        .map(|p| p.0)
+        .filter(|x| *x >= lo && *x <= hi)
+        .collect();
     steps.sort_by(f64::total_cmp);
     steps.dedup();
     let grid: Vec<f64> = if steps.len() <= GRID {
         steps
     } else {
-        (0..GRID).map(|i| lo + (hi - lo) * i as f64 / (GRID - 1) as f64).collect()
+        (0..GRID)
+            .map(|i| lo + (hi - lo) * i as f64 / (GRID - 1) as f64)
+            .collect()
     };
     let mut rng = rand_pcg::Pcg64Mcg::seed_from_u64(0x5eed);
     let (mut mean, mut spread) = (Vec::new(), Vec::new());
@@ -131,7 +144,10 @@ mod tests {
         assert_eq!(agg.mean.last(), Some(&(15.0, 16.0)), "only the steps both runs reached");
         assert_eq!(agg.band[0], (0.0, 0.0, 2.0));
         let ci = aggregate(&[a.clone(), a.clone()], Band::Ci95).unwrap();
-        assert!(ci.band.iter().all(|(_, lo, hi)| (hi - lo).abs() < 1e-12), "identical seeds: no spread");
+        assert!(
+            ci.band.iter().all(|(_, lo, hi)| (hi - lo).abs() < 1e-12),
+            "identical seeds: no spread"
+        );
         assert!(aggregate(&[vec![(0.0, 1.0)], vec![(5.0, 1.0)]], Band::Std).is_none());
         assert_eq!(interpolate(&a, 5.0), 5.0);
     }

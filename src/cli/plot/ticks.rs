@@ -105,7 +105,10 @@ mod tests {
     #[test]
     fn labels_have_enough_decimals() {
         assert_eq!(tick_labels(&[0.0, 2500.0, 5000.0], 2500.0), vec!["0", "2500", "5000"]);
-        assert_eq!(tick_labels(&[0.0, 25_000.0, 50_000.0], 25_000.0), vec!["0", "25k", "50k"]);
+        assert_eq!(
+            tick_labels(&[0.0, 25_000.0, 50_000.0], 25_000.0),
+            vec!["0", "25k", "50k"]
+        );
         assert_eq!(tick_labels(&[0.0, 2.5e6, 5e6], 2.5e6), vec!["0", "2.5M", "5.0M"]);
         assert_eq!(tick_labels(&[-0.1, 0.0, 0.1], 0.1), vec!["-0.1", "0", "0.1"]);
         assert_eq!(nice_step(0.0), 1.0);

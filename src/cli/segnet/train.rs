@@ -13,7 +13,26 @@ use indicatif::ProgressBar;
 
 use super::{bar, parse_size};
 
-const EXAMPLES: &str = "Examples:\n  dqn segnet train --data data/driving --size 90x120 --epochs 20\n  dqn segnet train --data data/driving --preset basic-best   # our best on 90x120 data, then: dqn segnet calibrate RUN --flip-tta\n  dqn segnet train --data data/driving --set lr_end=1e-5 --set augment.crop=false\n  dqn segnet train --data data/driving --preset basic --init-backbone runs/driving__dqn__1__1700000000/checkpoints/step_400000.safetensors\n  dqn segnet train --resume runs/segnet__basic__1__1700000000 --epochs 30\n\nCtrl-C (or SIGTERM, SIGHUP) saves a checkpoint and exits 130; --resume continues it.\nPresets (presets/segnet-*.toml): basic (SegNet-Basic-like, 4x64 3x3 conv+BN: the same encoder as the `driving` DQN preset, for backbone transfer), basic-best (basic with our best training recipe), vgg16.\n--init-backbone copies backbone.* tensors whose names and shapes match; a DQN's first conv takes 4 stacked gray frames and SegNet's takes 3 RGB channels, so that one tensor is always skipped (and listed).\n`dqn segnet train --help` lists every configuration key.";
+const EXAMPLES: &str = "Examples:
+  dqn segnet train --data data/driving --size 90x120 --epochs 20
+  dqn segnet train --data data/driving --preset basic-best
+  dqn segnet calibrate RUN --flip-tta
+  dqn segnet train --data data/driving --set lr_end=1e-5 --set augment.crop=false
+  dqn segnet train --data data/driving --preset basic \\
+      --init-backbone DQN_RUN/checkpoints/best.safetensors
+  dqn segnet train --resume runs/segnet__basic__1__1700000000 --epochs 30
+
+basic-best, then calibrate --flip-tta, is our best recipe on 90x120 data
+(docs/results/segmentation.md).
+Ctrl-C (or SIGTERM, SIGHUP) saves a checkpoint and exits 130; --resume
+continues it.
+Presets (presets/segnet-*.toml): basic (SegNet-Basic-like, 4x64 3x3
+conv+BN: the same encoder as the `driving` DQN preset, for backbone
+transfer), basic-best (basic with our best training recipe), vgg16.
+--init-backbone copies backbone.* tensors whose names and shapes match; a
+DQN's first conv takes 4 stacked gray frames and SegNet's takes 3 RGB
+channels, so that one tensor is always skipped (and listed).
+--help (not -h) also lists every configuration key.";
 
 fn long_help() -> String {
     format!(
