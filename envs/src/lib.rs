@@ -26,6 +26,7 @@ pub mod bench;
 pub mod checker;
 pub mod config;
 pub mod env;
+mod episode;
 pub mod font;
 pub mod frame;
 pub mod game;
