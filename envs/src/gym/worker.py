@@ -39,8 +39,8 @@ def fail(out, kind, message):
 class Worker:
     def __init__(self, env_id, cfg, out):
         try:
-            import numpy as np
             import gymnasium as gym
+            import numpy as np
         except ImportError as e:
             fail(out, "missing", f"Python package '{e.name}' is missing")
         self.np = np
@@ -63,7 +63,12 @@ class Worker:
             if cfg["max_episode_frames"] > 0:
                 kwargs["max_num_frames_per_episode"] = int(cfg["max_episode_frames"])
         try:
-            self.env = gym.make(env_id, **kwargs)
+            try:
+                self.env = gym.make(env_id, **kwargs)
+            except TypeError:
+                # An env without a render_mode argument: make it without (render then fails alone).
+                del kwargs["render_mode"]
+                self.env = gym.make(env_id, **kwargs)
         except ImportError as e:
             fail(out, "missing", f"Python package '{e.name}' is missing ({e})")
         except Exception as e:  # gymnasium's own message, e.g. an unknown id
