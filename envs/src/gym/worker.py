@@ -18,6 +18,7 @@ Other envs step once per request, unchanged; bool observations become uint8 and 
 """
 import json
 import os
+import signal
 import struct
 import sys
 
@@ -179,6 +180,9 @@ def read_exact(stream, n):
 
 
 def main():
+    # Ctrl-C reaches the whole process group: `dqn` saves a checkpoint and then closes the pipe,
+    # which ends this worker, so the worker must not die of the same Ctrl-C first.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     # The protocol owns the real stdout; anything a library prints goes to stderr instead.
     out = os.fdopen(os.dup(1), "wb", buffering=0)
     os.dup2(2, 1)
