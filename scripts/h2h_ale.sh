@@ -34,6 +34,8 @@ sb3_steps=$("$python" -c 'import json,sys; print(json.loads(sys.argv[1])["steps"
 
 echo "== 2. dqn train --preset ale-breakout-cpu (checkpoint at SB3's $sb3_steps steps)"
 start=$(date +%s)
+# Until run-folder names are sanitised, the id's "/" makes a nested folder: create its parent.
+mkdir -p "$out/ours/gym:ALE"
 set +e
 timeout -s INT -k 60 "$budget" "$dqn" train --env gym:ALE/Breakout-v5 --preset ale-breakout-cpu --seed "$seed" \
   --device cpu --name h2h --runs-dir "$out/ours" --set run.checkpoint_every="$sb3_steps" \

@@ -145,7 +145,7 @@ fn missing_package_says_make_gym() {
     let errors: Vec<&str> = stderr.lines().filter(|l| l.starts_with("error")).collect();
     assert_eq!(errors.len(), 1, "{stderr}");
     assert!(
-        errors[0].contains("gymnasium") && errors[0].contains("make gym"),
+        errors[0].contains("is missing") && errors[0].contains("make gym"),
         "{stderr}"
     );
 }

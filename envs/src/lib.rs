@@ -28,6 +28,7 @@ pub mod class;
 pub mod config;
 pub mod controls;
 pub mod env;
+mod episode;
 pub mod font;
 pub mod frame;
 pub mod game;

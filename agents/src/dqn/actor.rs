@@ -95,7 +95,9 @@ impl<'a, T: ObsElement> Actor<'a, T> {
         let cfg = setup.cfg;
         let d = &cfg.dqn;
         let n = d.num_envs;
-        let mut envs = VecEnv::with_threads(&cfg.env_id, &cfg.training_env_config(), n, 1, cfg.run.seed)?;
+        // Gym envs step in worker processes: a thread each lets them run in parallel.
+        let threads = if envs::gym::is_gym_id(&cfg.env_id) { n } else { 1 };
+        let mut envs = VecEnv::with_threads(&cfg.env_id, &cfg.training_env_config(), n, threads, cfg.run.seed)?;
         envs.reset(Some(cfg.run.seed))?;
         let frame_len = envs.obs_len();
         let k = d.frame_stack;

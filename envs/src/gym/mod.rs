@@ -9,9 +9,9 @@
 //! ALE ids get the Atari preprocessing of [`EnvConfig`] once: the worker makes the env with
 //! `frameskip=1` and ALE's sticky actions per emulator frame, runs `frame_skip` frames per agent
 //! step, max-pools the last two and resizes to gray `obs_size`²; this side applies the agent-step
-//! wrappers in the same order and with the same rules as [`crate::atari::AtariEnv`]: noop reset,
-//! episodic life, fire reset, reward clipping, the frame stack, and the statistics of whole
-//! episodes in raw game score. Other ids are stepped as they are (like our cartpole, they ignore
+//! wrappers with the very code of [`crate::atari::AtariEnv`] (`crate::episode`): noop reset,
+//! episodic life, fire reset, reward clipping and the statistics of whole episodes in raw game
+//! score, then the frame stack. Other ids are stepped as they are (like our cartpole, they ignore
 //! the Atari settings).
 
 pub mod bench;
@@ -19,7 +19,7 @@ mod worker;
 
 use std::cell::RefCell;
 
-use rand::{RngExt, SeedableRng};
+use rand::SeedableRng;
 
 pub use worker::python;
 use worker::{Hello, Reply, Worker};
@@ -27,6 +27,7 @@ use worker::{Hello, Reply, Worker};
 use crate::atari::entropy_seed;
 use crate::config::EnvConfig;
 use crate::env::{check_action, Env, EnvError, EpisodeStats, Info, Obs, Step};
+use crate::episode::{Emulator, Episode};
 use crate::frame::Frame;
 use crate::game::GameRng;
 use crate::space::{Dtype, Space};
@@ -49,6 +50,8 @@ pub struct GymEnv {
     worker: RefCell<Worker>,
     hello: Hello,
     cfg: EnvConfig,
+    /// `cfg` for ALE ids; for other envs the same with every agent-step wrapper off.
+    wrappers: EnvConfig,
     meanings: Vec<&'static str>,
     /// The FIRE action, when the game uses it to start (ALE: "FIRE" at index 1, ≥ 3 actions).
     fire: Option<usize>,
@@ -64,12 +67,8 @@ pub struct GymEnv {
     last: Reply,
     /// A failed reset (which cannot return an error), reported by the next `step`.
     failed: Option<EnvError>,
-    started: bool,
-    done: bool,
-    life_lost: bool,
-    lives: u32,
-    episode_return: f64,
-    episode_length: u64,
+    /// Noop and fire reset, episodic life, clipping and the episode's statistics.
+    episode: Episode,
 }
 
 impl GymEnv {
@@ -92,7 +91,7 @@ impl GymEnv {
                 .map(|i| &*Box::leak(format!("ACTION_{i}").into_boxed_str()))
                 .collect(),
         };
-        let fire = (hello.atari && cfg.fire_reset && meanings.len() >= 3 && meanings[1] == "FIRE").then_some(1);
+        let fire = (hello.atari && meanings.len() >= 3 && meanings[1] == "FIRE").then_some(1);
         let stack_len = if hello.atari { cfg.frame_stack } else { 1 };
         let frame_bytes = worker.obs_bytes();
         let vector = if hello.obs_kind == "f32" {
@@ -100,10 +99,22 @@ impl GymEnv {
         } else {
             Vec::new()
         };
+        let wrappers = if hello.atari {
+            cfg.clone()
+        } else {
+            EnvConfig {
+                noop_max: 0,
+                fire_reset: false,
+                episodic_life: false,
+                clip_rewards: false,
+                ..cfg.clone()
+            }
+        };
         Ok(GymEnv {
             worker: RefCell::new(worker),
             hello,
             cfg: cfg.clone(),
+            wrappers,
             meanings,
             fire,
             stack_len,
@@ -113,12 +124,7 @@ impl GymEnv {
             rng: GameRng::seed_from_u64(entropy_seed()),
             last: Reply::default(),
             failed: None,
-            started: false,
-            done: false,
-            life_lost: false,
-            lives: 0,
-            episode_return: 0.0,
-            episode_length: 0,
+            episode: Episode::default(),
         })
     }
 
@@ -172,60 +178,55 @@ impl GymEnv {
     fn info(&self, episode: Option<EpisodeStats>) -> Info {
         Info {
             lives: self.last.lives,
-            score: self.episode_return as i64,
+            score: self.episode.score() as i64,
             frame_number: self.last.frame_number,
             episode_frame_number: self.last.episode_frame_number,
             episode,
         }
     }
 
-    /// The Atari reset: as [`crate::atari::AtariEnv`]'s (a lost life continues the game).
-    fn reset_atari(&mut self, seed: Option<u64>) -> Result<(), EnvError> {
-        let real_reset = seed.is_some() || !self.life_lost || self.last.terminated;
-        let skip = self.cfg.frame_skip;
-        if real_reset {
-            let start = (self.stack_len - 1) * self.frame_bytes;
-            self.last = self.worker.get_mut().reset(seed, &mut self.stack[start..])?;
-            self.episode_return = 0.0;
-            self.episode_length = 0;
-            if self.cfg.noop_max > 0 {
-                let noops = self.rng.random_range(1..=self.cfg.noop_max);
-                self.episode_return += self.frames(0, noops, false)?.reward;
-                if self.last.terminated || self.last.truncated {
-                    let start = (self.stack_len - 1) * self.frame_bytes;
-                    self.last = self.worker.get_mut().reset(None, &mut self.stack[start..])?;
-                }
-            }
-        } else {
-            // After a lost life: one NOOP step moves past the loss, as EpisodicLifeEnv does.
-            self.episode_return += self.frames(0, skip, false)?.reward;
-        }
-        if let Some(fire) = self.fire {
-            if !self.last.terminated {
-                self.episode_return += self.frames(fire, skip, false)?.reward;
-            }
-        }
-        Ok(())
-    }
-
     fn try_reset(&mut self, seed: Option<u64>) -> Result<(), EnvError> {
         if let Some(seed) = seed {
             self.rng = GameRng::seed_from_u64(seed);
         }
-        if self.hello.atari {
-            self.reset_atari(seed)?;
-        } else {
-            let start = (self.stack_len - 1) * self.frame_bytes;
-            self.last = self.worker.get_mut().reset(seed, &mut self.stack[start..])?;
-            self.episode_return = 0.0;
-            self.episode_length = 0;
-        }
+        let mut episode = std::mem::take(&mut self.episode);
+        let wrappers = self.wrappers.clone();
+        let done = episode.reset(self, &wrappers, seed);
+        self.episode = episode;
+        done?;
         self.fill();
-        self.lives = self.last.lives;
-        self.life_lost = false;
-        self.done = false;
-        self.started = true;
         Ok(())
+    }
+}
+
+impl Emulator for GymEnv {
+    type Action = usize;
+    const NOOP: usize = 0;
+
+    fn new_game(&mut self, seed: Option<u64>) -> Result<(), EnvError> {
+        let start = (self.stack_len - 1) * self.frame_bytes;
+        self.last = self.worker.get_mut().reset(seed, &mut self.stack[start..])?;
+        Ok(())
+    }
+
+    fn run(&mut self, action: usize, frames: u32) -> Result<f64, EnvError> {
+        Ok(self.frames(action, frames, false)?.reward)
+    }
+
+    fn fire(&self) -> Option<usize> {
+        self.fire
+    }
+
+    fn game_over(&self) -> bool {
+        self.last.terminated
+    }
+
+    fn lives(&self) -> u32 {
+        self.last.lives
+    }
+
+    fn rng(&mut self) -> &mut GameRng {
+        &mut self.rng
     }
 }
 
@@ -245,12 +246,7 @@ impl Env for GymEnv {
             return Err(e);
         }
         check_action(action, self.hello.actions)?;
-        if !self.started {
-            return Err(EnvError::NotReset);
-        }
-        if self.done {
-            return Err(EnvError::StepAfterDone);
-        }
+        self.episode.check_step()?;
         self.shift();
         let (frames, pool) = if self.hello.atari {
             (self.cfg.frame_skip, self.cfg.max_pool && self.cfg.frame_skip >= 2)
@@ -264,34 +260,15 @@ impl Env for GymEnv {
                 return Err(e);
             }
         };
-        self.episode_return += r.reward;
-        self.episode_length += 1;
-        let game_over = r.terminated;
-        self.life_lost = self.hello.atari && self.cfg.episodic_life && !game_over && r.lives < self.lives;
-        self.lives = r.lives;
-        let terminated = game_over || self.life_lost;
-        let truncated = r.truncated && !game_over;
-        self.done = terminated || truncated;
-        if r.truncated {
-            // The time limit ends the whole game, even after a lost life.
-            self.life_lost = false;
-        }
-        let episode = (game_over || r.truncated).then_some(EpisodeStats {
-            episode_return: self.episode_return,
-            length: self.episode_length,
-        });
-        let raw = r.reward as f32;
-        let reward = if self.hello.atari && self.cfg.clip_rewards {
-            raw.signum() * (raw != 0.0) as u8 as f32
-        } else {
-            raw
-        };
-        let info = self.info(episode);
+        let out = self
+            .episode
+            .step(&self.wrappers, r.reward, r.terminated, r.lives, r.truncated);
+        let info = self.info(out.episode);
         Ok(Step {
             obs: self.obs(),
-            reward,
-            terminated,
-            truncated,
+            reward: out.reward,
+            terminated: out.terminated,
+            truncated: out.truncated,
             info,
         })
     }

@@ -18,6 +18,7 @@ Other envs step once per request, unchanged; bool observations become uint8 and 
 """
 import json
 import os
+import signal
 import struct
 import sys
 
@@ -39,8 +40,8 @@ def fail(out, kind, message):
 class Worker:
     def __init__(self, env_id, cfg, out):
         try:
-            import numpy as np
             import gymnasium as gym
+            import numpy as np
         except ImportError as e:
             fail(out, "missing", f"Python package '{e.name}' is missing")
         self.np = np
@@ -63,7 +64,12 @@ class Worker:
             if cfg["max_episode_frames"] > 0:
                 kwargs["max_num_frames_per_episode"] = int(cfg["max_episode_frames"])
         try:
-            self.env = gym.make(env_id, **kwargs)
+            try:
+                self.env = gym.make(env_id, **kwargs)
+            except TypeError:
+                # An env without a render_mode argument: make it without (render then fails alone).
+                del kwargs["render_mode"]
+                self.env = gym.make(env_id, **kwargs)
         except ImportError as e:
             fail(out, "missing", f"Python package '{e.name}' is missing ({e})")
         except Exception as e:  # gymnasium's own message, e.g. an unknown id
@@ -174,6 +180,9 @@ def read_exact(stream, n):
 
 
 def main():
+    # Ctrl-C reaches the whole process group: `dqn` saves a checkpoint and then closes the pipe,
+    # which ends this worker, so the worker must not die of the same Ctrl-C first.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     # The protocol owns the real stdout; anything a library prints goes to stderr instead.
     out = os.fdopen(os.dup(1), "wb", buffering=0)
     os.dup2(2, 1)

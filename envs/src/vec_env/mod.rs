@@ -85,16 +85,16 @@ impl VecEnv {
     /// `num_envs` envs of `id`, on `min(available cores, ⌈num_envs / 8⌉)` threads: handing a
     /// step to a thread costs about as much as a few env steps, so each thread gets at least 8
     /// envs (fewer envs step on the caller's thread). Env `i` is seeded with `seed + i` by the
-    /// first [`VecEnv::reset`] without a seed.
+    /// first [`VecEnv::reset`] without a seed. Gym envs (`gym:<id>`) step in worker processes
+    /// and a thread only waits on its pipe, so each gets a thread of its own.
     pub fn new(id: &str, cfg: &EnvConfig, num_envs: usize, seed: u64) -> Result<Self, EnvError> {
         let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
-        Self::with_threads(
-            id,
-            cfg,
-            num_envs,
-            cores.min(num_envs.div_ceil(MIN_ENVS_PER_THREAD)).max(1),
-            seed,
-        )
+        let threads = if crate::gym::is_gym_id(id) {
+            num_envs
+        } else {
+            cores.min(num_envs.div_ceil(MIN_ENVS_PER_THREAD))
+        };
+        Self::with_threads(id, cfg, num_envs, threads.max(1), seed)
     }
 
     /// Like [`VecEnv::new`] with an explicit thread count (1 steps on the caller's thread).
