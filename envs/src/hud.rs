@@ -117,7 +117,7 @@ pub fn draw_agent_panel(canvas: &mut Frame, x0: usize, hud: &AgentHud) {
     line(canvas, 4, &format!("ε {}", hud.epsilon), WHITE);
     line(canvas, 5, hud.checkpoint, DIM);
     if let Some(t) = hud.trained_steps {
-        line(canvas, 6, &format!("TRAINED {} STEPS", short_count(t)), DIM);
+        line(canvas, 6, &format!("TRAIN STEP {}", short_count(t)), DIM);
     }
     draw_q_bars(canvas, x0, hud);
     if let Some(footer) = hud.footer {
