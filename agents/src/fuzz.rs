@@ -7,16 +7,21 @@
 //! (`tests/fuzz_corpus.rs`), without cargo-fuzz.
 
 use crate::dqn::presets::resolve;
-use crate::dqn::train::{obs_shape, restore_state};
+use crate::dqn::train::obs_shape;
 use crate::dqn::{DqnError, Learner, TrainConfig};
+use crate::run::checkpoints::check_like;
+use crate::run::Override;
 use crate::seg::data::{parse_list, rebase};
 use crate::seg::pngio::decode_labels;
 use crate::tensorboard::{add_scalars, decode_events, Event};
 use std::cell::RefCell;
 use std::path::Path;
 
+/// A fuzz target's body: it takes arbitrary bytes and must return.
+pub type Body = fn(&[u8]);
+
 /// `(name, body)` of every target, as named in `fuzz/fuzz_targets/` and `fuzz/corpus/`.
-pub const TARGETS: [(&str, fn(&[u8])); 5] = [
+pub const TARGETS: [(&str, Body); 5] = [
     ("checkpoint_loader", checkpoint_loader),
     ("config", config),
     ("png_label", png_label),
@@ -35,7 +40,8 @@ thread_local! {
 
 /// The tiny cartpole learner [`checkpoint_loader`] loads into (also used to write its seeds).
 pub fn fuzz_learner() -> Result<Learner, DqnError> {
-    let cfg = resolve(None, FUZZ_ENV, None, &[FUZZ_NET.to_string()])?;
+    let net = Override::parse(FUZZ_NET).map_err(|e| DqnError::Config(e.to_string()))?;
+    let cfg = resolve(FUZZ_ENV, None, &[Override::new("env_id", FUZZ_ENV), net])?;
     let (shape, _, n_actions) = obs_shape(&cfg)?;
     Learner::new(&cfg.net, &cfg.dqn, &shape, n_actions, tch::Device::Cpu)
 }
@@ -56,7 +62,13 @@ pub fn checkpoint_loader(data: &[u8]) {
         let Some(learner) = cell.as_mut() else { return };
         let copies = tensors.iter().map(|(n, t)| (n.clone(), t.shallow_clone())).collect();
         let _ = nets::load_varstore_from(&learner.online.vs, copies, path);
-        let _ = restore_state(learner, FUZZ_ENV, &tensors, path);
+        // As `--resume` checks a sidecar: every tensor against the network's, then Adam's state.
+        let mut reference = learner.online.named_tensors("target.");
+        if let Ok(adam) = learner.adam.state_tensors() {
+            reference.extend(adam);
+        }
+        let _ = check_like(path, &tensors, &reference);
+        let _ = learner.adam.load_state_tensors(&tensors, path);
     });
 }
 
@@ -71,11 +83,13 @@ pub fn config(data: &[u8]) {
     }
     let file = std::env::temp_dir().join(format!(".dqn-fuzz-config-{}.toml", std::process::id()));
     if std::fs::write(&file, text).is_ok() {
-        let _ = resolve(None, FUZZ_ENV, Some(&file), &[]);
+        let _ = resolve(FUZZ_ENV, None, &[Override::new("env_id", FUZZ_ENV)]);
+        let _ = resolve(FUZZ_ENV, Some(&file), &[Override::new("env_id", FUZZ_ENV)]);
         let _ = std::fs::remove_file(&file);
     }
-    let sets: Vec<String> = text.lines().take(8).map(str::to_string).collect();
-    let _ = resolve(None, FUZZ_ENV, None, &sets);
+    let mut sets: Vec<Override> = text.lines().take(8).filter_map(|l| Override::parse(l).ok()).collect();
+    sets.push(Override::new("env_id", FUZZ_ENV));
+    let _ = resolve(FUZZ_ENV, None, &sets);
 }
 
 /// A label PNG (`trainannot/*.png`).

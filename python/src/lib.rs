@@ -53,7 +53,7 @@ pub(crate) fn env_err(py: Python<'_>, err: EnvError) -> PyErr {
     match err {
         EnvError::StepAfterDone | EnvError::NotReset => gym_error("ResetNeeded", err.to_string()),
         EnvError::UnknownEnv { .. } => gym_error("NameNotFound", err.to_string()),
-        EnvError::Panicked(_) => PyRuntimeError::new_err(err.to_string()),
+        EnvError::Panicked(_) | EnvError::Bridge(_) => PyRuntimeError::new_err(err.to_string()),
         EnvError::InvalidAction { .. } | EnvError::InvalidConfig(_) => PyValueError::new_err(err.to_string()),
     }
 }

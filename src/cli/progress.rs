@@ -203,7 +203,10 @@ mod tests {
             let bar = bar_width_for(cols);
             let room = cols - if bar > 0 { bar + 1 } else { 0 };
             let line = fit(&f, room);
-            assert!(line.chars().count() + bar + usize::from(bar > 0) <= cols, "{cols}: {line}");
+            assert!(
+                line.chars().count() + bar + usize::from(bar > 0) <= cols,
+                "{cols}: {line}"
+            );
             assert!(line.starts_with("1.23M/10.00M"), "{line}");
         }
         assert_eq!(fit(&f, 200), full);

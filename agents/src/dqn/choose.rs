@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 use super::DqnError;
-use crate::run::{RunDir, RunError};
+use crate::run::RunDir;
 
 /// The `--checkpoint` flag.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -84,38 +84,17 @@ impl Choice {
     }
 }
 
-/// Steps of every `step_<n>.safetensors` model file in `dir` (sidecars need not exist), ascending.
-pub fn model_steps(dir: &Path) -> Vec<u64> {
-    let mut steps: Vec<u64> = std::fs::read_dir(dir)
-        .into_iter()
-        .flatten()
-        .flatten()
-        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
-        .filter_map(|e| {
-            let name = e.file_name().to_string_lossy().into_owned();
-            let stem = name.strip_prefix("step_")?.strip_suffix(".safetensors")?;
-            stem.parse::<u64>().ok()
-        })
-        .collect();
-    steps.sort_unstable();
-    steps
-}
-
-/// `best.json`'s step and mean return, when the file is there and readable.
+/// `best.json`'s step and mean return, when the file is there and readable (a corrupt one is
+/// reported by the trainer that would write it; choosing weights to play does not need it).
 fn best_facts(run: &RunDir) -> (Option<u64>, Option<f64>) {
-    let v = std::fs::read_to_string(run.checkpoints_dir().join("best.json"))
-        .ok()
-        .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok());
-    match v {
-        Some(v) => (v["step"].as_u64(), v["mean_return"].as_f64()),
-        None => (None, None),
+    match run.steps().read_best() {
+        Ok(Some(b)) => (Some(b.step), Some(b.mean_return)),
+        _ => (None, None),
     }
 }
 
 fn last(run: &RunDir) -> Result<Choice, DqnError> {
-    let step = *model_steps(&run.checkpoints_dir())
-        .last()
-        .ok_or_else(|| RunError::NoCheckpoint(run.path.clone()))?;
+    let step = run.steps().latest_model()?;
     Ok(Choice {
         model: run.model_path(step),
         run: run.clone(),

@@ -55,7 +55,7 @@ impl VideoCapture {
     /// Offers the env's current picture (call after reset and after every step); renders it
     /// only when it is kept.
     pub fn offer(&mut self, env: &dyn Env) {
-        if self.seen % self.stride == 0 {
+        if self.seen.is_multiple_of(self.stride) {
             let (w, h) = env.render_size();
             let mut f = Frame::new(w, h);
             env.render(&mut f);

@@ -132,7 +132,7 @@ mod tests {
             ("gym:ALE/Breakout-v5", "ale-breakout-cpu"),
             ("gym:CartPole-v1", "cartpole"),
         ] {
-            let cfg = resolve(Some(env), name, None, &[]).unwrap();
+            let cfg = resolve(name, None, &[Override::new("env_id", env)]).unwrap();
             assert!(cfg.run.log_every <= 1000, "{name}");
         }
     }

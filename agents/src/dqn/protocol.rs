@@ -6,8 +6,8 @@ use rand_pcg::Pcg64Mcg;
 use serde::{Deserialize, Serialize};
 use tch::Tensor;
 
-use super::eval_video::EvalVideo;
 use super::eval::EvalResult;
+use super::eval_video::EvalVideo;
 use super::learner::TensorBatch;
 use super::DqnError;
 

@@ -7,7 +7,6 @@ use std::sync::mpsc::Sender;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use crate::tensorboard::hparams::SessionStatus;
 use super::checkpoint;
 use super::config::TrainConfig;
 use super::eval::EvalResult;
@@ -16,6 +15,7 @@ use super::protocol::{ActorState, Progress, ToLearner, WeightsVersion};
 use super::DqnError;
 use crate::run::{BestRecord, RunDir};
 use crate::schedule::LinearSchedule;
+use crate::tensorboard::hparams::SessionStatus;
 use crate::tensorboard::SummaryWriter;
 
 /// How the run ended: the actor's final state, whether it was stopped, and the last checkpoint.
@@ -130,7 +130,7 @@ impl<'a> Session<'a> {
                     let at = self.learner.updates;
                     return Err(DqnError::Internal(format!("batch {index} arrived at update {at}")));
                 }
-                let read = (self.learner.updates + 1) % self.log_updates == 0;
+                let read = (self.learner.updates + 1).is_multiple_of(self.log_updates);
                 let stats = self.learner.update(&batch, read)?;
                 if read {
                     self.tb.add_scalar("losses/td_loss", stats.loss, self.last_step as i64);

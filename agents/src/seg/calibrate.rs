@@ -219,6 +219,7 @@ pub fn calibrate(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::seg::calibration::FILE;
 
     /// Pixels of classes 0 and 1 whose logits favour class 1 by a margin: class 1 is
     /// over-predicted until its bias falls by about the margin.

@@ -308,10 +308,10 @@ mod tests {
         let size = |_: &Path| Ok((90, 120));
         let data = Override::new("data", "/d");
         for (name, _) in TRAIN_PRESETS {
-            let cfg = resolve(name, None, &[data.clone()], size).unwrap_or_else(|e| panic!("{name}: {e}"));
+            let cfg = resolve(name, None, std::slice::from_ref(&data), size).unwrap_or_else(|e| panic!("{name}: {e}"));
             assert_eq!((cfg.height, cfg.width), (90, 120));
         }
-        let best = resolve("basic-best", None, &[data.clone()], size).unwrap();
+        let best = resolve("basic-best", None, std::slice::from_ref(&data), size).unwrap();
         assert_eq!(best.preset, "basic");
         assert_eq!(
             (best.epochs, best.lr_end, best.class_weights),
@@ -320,13 +320,15 @@ mod tests {
         assert!(!best.augment.crop && best.augment.hflip);
         let plain = SegTrainConfig::new(Path::new("/d"), "basic", (90, 120)).unwrap();
         assert_eq!(
-            resolve("basic", None, &[data.clone()], size).unwrap(),
+            resolve("basic", None, std::slice::from_ref(&data), size).unwrap(),
             plain,
             "the preset keeps the old defaults"
         );
         let set = Override::parse("lr=0.01").unwrap();
         assert_eq!(resolve("basic", None, &[data.clone(), set], size).unwrap().lr, 0.01);
-        let err = resolve("nope", None, &[data.clone()], size).unwrap_err().to_string();
+        let err = resolve("nope", None, std::slice::from_ref(&data), size)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("basic, basic-best, vgg16"), "{err}");
         let err = resolve("basic", None, &[], size).unwrap_err().to_string();
         assert!(err.contains("--data"), "{err}");

@@ -177,7 +177,9 @@ impl Canvas {
         let mut px = vec![255u8; self.width * self.height * 3];
         for shape in &self.shapes {
             match shape {
-                Shape::Polygon { points, fill, opacity } => self.fill(&mut px, &[points.clone()], *fill, *opacity),
+                Shape::Polygon { points, fill, opacity } => {
+                    self.fill(&mut px, std::slice::from_ref(points), *fill, *opacity)
+                }
                 Shape::Line { points, stroke, width } => {
                     let quads: Vec<Vec<(f64, f64)>> = points
                         .windows(2)

@@ -78,7 +78,8 @@ pub fn aggregate(runs: &[Vec<(f64, f64)>], band: Band) -> Option<Aggregate> {
         .iter()
         .map(|r| r.last().map_or(f64::MIN, |p| p.0))
         .fold(f64::MAX, f64::min);
-    if runs.is_empty() || !(hi >= lo) {
+    // NaN bounds compare as neither: no overlap either way.
+    if runs.is_empty() || hi.partial_cmp(&lo).is_none_or(|o| o == std::cmp::Ordering::Less) {
         return None;
     }
     // Few distinct steps (e.g. evaluations at the same steps in every run): use them as they are.

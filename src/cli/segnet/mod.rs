@@ -9,9 +9,9 @@ use agents::seg::gen::{generate, SplitCounts};
 use clap::{Args, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 
+pub use super::seg_watch::{watch_segmentation, SegWatchOptions};
 pub use train::SegTrainArgs;
 pub use use_run::{CalibrateArgs, PredictArgs, SegEvalArgs};
-pub use super::seg_watch::{watch_segmentation, SegWatchOptions};
 
 /// Arguments of `dqn segnet watch`.
 #[derive(Args, Debug)]

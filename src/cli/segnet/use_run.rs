@@ -1,6 +1,6 @@
 //! `dqn segnet eval | predict | calibrate`: a trained SegNet run put to use.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use agents::run::{RunDir, RunKind, RunLock};
 use agents::seg::calibrate::calibrate as fit_calibration;
