@@ -43,7 +43,17 @@ fn tampered_checkpoints_give_one_line_naming_the_tensor() {
     let sidecar = run_dir.join("checkpoints/step_600.train.safetensors");
     let (model_bytes, sidecar_bytes) = (std::fs::read(&model).unwrap(), std::fs::read(&sidecar).unwrap());
     let name = nets::read_tensors(&model).unwrap()[0].0.clone();
-    let eval = ["eval", run_s, "--episodes", "1", "--device", "cpu"];
+    // The tampered file is the newest step model, not best.safetensors (eval's default).
+    let eval = [
+        "eval",
+        run_s,
+        "--checkpoint",
+        "last",
+        "--episodes",
+        "1",
+        "--device",
+        "cpu",
+    ];
 
     tamper(&model, &name, |t| t.copy().fill_(f64::NAN));
     let e = fails(&eval);

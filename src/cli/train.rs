@@ -27,8 +27,7 @@ pub struct TrainArgs {
     /// Env id (`dqn list`). Required unless --resume.
     #[arg(long)]
     pub env: Option<String>,
-    /// Preset (presets/*.toml). Default: `<env>-cpu` without a GPU when it exists, else `<env>`.
-    #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(presets::names()))]
+    #[arg(long, help = preset_help())]
     pub preset: Option<String>,
     /// A TOML file merged over the preset.
     #[arg(long, value_name = "FILE")]
@@ -104,6 +103,14 @@ fn resume_config(a: &TrainArgs, dir: &Path) -> anyhow::Result<(TrainConfig, RunD
         );
     }
     Ok((cfg, run))
+}
+
+/// `--preset`'s help, with the preset names (an unknown name is refused by the resolver in one line).
+fn preset_help() -> String {
+    format!(
+        "Preset (presets/*.toml): {}. Default: `<env>-cpu` without a GPU when it exists, else `<env>`",
+        presets::names().join(", ")
+    )
 }
 
 pub fn run(a: TrainArgs) -> anyhow::Result<()> {

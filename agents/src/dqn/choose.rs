@@ -252,7 +252,7 @@ mod tests {
         write_atomic(&run.best_model_path(), b"x").unwrap();
         write_atomic(
             &run.checkpoints_dir().join("best.json"),
-            br#"{"step": 500, "mean_return": 42.5}"#,
+            br#"{"step": 500, "mean_return": 42.5, "std_return": 1.0, "episodes": 5}"#,
         )
         .unwrap();
         let c = resolve(&run.path, &CheckpointChoice::Auto).unwrap();

@@ -146,7 +146,6 @@ pub struct RunConfig {
     pub device: String,
     /// The device the run actually used, e.g. "cpu" or "cuda:0 (NVIDIA H200)": a record written
     /// by `dqn train` when it starts (`device` is the setting).
-    #[serde(skip_serializing_if = "String::is_empty")]
     pub device_used: String,
     /// Run name, the `<name>` in `runs/<env>__<name>__<seed>__<time>`.
     pub name: String,

@@ -49,6 +49,10 @@ impl Policy {
 
     /// Loads the weights that `choice` picks (see [`super::choose`]); `policy.choice` says which.
     pub fn load_choice(path: &Path, choice: &CheckpointChoice, device: Device) -> Result<Policy, DqnError> {
+        if path.is_dir() {
+            // A SegNet run is named as such before any checkpoint is looked for.
+            RunDir::open_kind(path, RunKind::Dqn)?;
+        }
         let picked = super::choose::resolve(path, choice)?;
         let (run, checkpoint) = (picked.run.clone(), picked.model.clone());
         RunDir::open_kind(&run.path, RunKind::Dqn)?;

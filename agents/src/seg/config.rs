@@ -201,7 +201,7 @@ impl SegTrainConfig {
             batch_size: 8,
             lr: 1e-3,
             lr_end: None,
-            class_weights: ClassWeights::Median,
+            class_weights: ClassWeights::SqrtMedian,
             seed: 1,
             device: "auto".into(),
             eval_every: 1,
@@ -297,7 +297,7 @@ mod tests {
             .map(|l| format!("{l}\n"))
             .collect();
         let back: SegTrainConfig = toml::from_str(&old).unwrap();
-        assert_eq!((back.lr_end, back.class_weights), (None, ClassWeights::Median));
+        assert_eq!((back.lr_end, back.class_weights), (None, ClassWeights::SqrtMedian));
         let mut bad = cfg.clone();
         bad.lr_end = Some(1.0);
         assert!(bad.validate().unwrap_err().to_string().contains("lr_end"));

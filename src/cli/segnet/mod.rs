@@ -84,7 +84,7 @@ pub fn parse_size(s: &str) -> Result<(usize, usize), String> {
     }
     if h > MAX_SIDE || w > MAX_SIDE {
         return Err(format!(
-            "size {h}x{w} is too large: each side must be at most {MAX_SIDE}"
+            "image size {h}×{w} is too large: each side must be at most {MAX_SIDE} pixels"
         ));
     }
     Ok((h, w))
