@@ -297,7 +297,8 @@ mod tests {
             .map(|l| format!("{l}\n"))
             .collect();
         let back: SegTrainConfig = toml::from_str(&old).unwrap();
-        assert_eq!((back.lr_end, back.class_weights), (None, ClassWeights::SqrtMedian));
+        // A config written before the key existed was trained with median-frequency weights.
+        assert_eq!((back.lr_end, back.class_weights), (None, ClassWeights::Median));
         let mut bad = cfg.clone();
         bad.lr_end = Some(1.0);
         assert!(bad.validate().unwrap_err().to_string().contains("lr_end"));
