@@ -84,12 +84,17 @@ pub fn tensors_from_bytes(bytes: &[u8], path: &Path) -> Result<Vec<(String, Tens
         .collect()
 }
 
+/// Whether `t` holds no NaN or ±inf (integer and bool tensors always do); any device.
+pub fn is_finite(t: &Tensor) -> Result<bool, tch::TchError> {
+    Ok(!t.is_floating_point() || bool::try_from(t.f_isfinite()?.f_all()?)?)
+}
+
 /// `Err(NetError::NonFinite)` naming the first tensor that holds NaN or ±inf (tensors on any
 /// device; integer tensors always pass). Trainers call it before saving a model or calling it
 /// good.
 pub fn all_finite(tensors: &[(String, Tensor)]) -> Result<(), NetError> {
     for (name, t) in tensors {
-        if t.is_floating_point() && !bool::try_from(t.f_isfinite()?.f_all()?)? {
+        if !is_finite(t)? {
             return Err(NetError::NonFinite {
                 path: None,
                 name: name.clone(),

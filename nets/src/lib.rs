@@ -36,8 +36,8 @@ pub mod segnet;
 pub use adam::{Adam, AdamConfig};
 pub use backbone::{Backbone, BackboneConfig, BackboneKind, Features, PoolInfo, StageConfig, StridedLayer};
 pub use checkpoint::{
-    all_finite, expect_like, freeze_backbone, load_backbone, load_varstore, load_varstore_from, read_tensors,
-    save_tensors, save_varstore, tensors_from_bytes, TransferReport,
+    all_finite, expect_like, freeze_backbone, is_finite, load_backbone, load_varstore, load_varstore_from,
+    read_tensors, save_tensors, save_varstore, tensors_from_bytes, TransferReport,
 };
 pub use device::{parse_device, DEVICE_CHOICES};
 pub use error::{torch_message, NetError, ShapeMismatch};

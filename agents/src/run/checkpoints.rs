@@ -61,9 +61,7 @@ impl SavedCheckpoint {
 /// Whether every floating-point tensor holds only finite values.
 pub fn all_finite<'a>(tensors: impl IntoIterator<Item = &'a Tensor>) -> Result<bool, RunError> {
     for t in tensors {
-        if matches!(t.kind(), Kind::Float | Kind::Double | Kind::Half | Kind::BFloat16)
-            && t.f_isfinite()?.f_all()?.f_int64_value(&[])? == 0
-        {
+        if !nets::is_finite(t)? {
             return Ok(false);
         }
     }
