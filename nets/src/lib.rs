@@ -9,6 +9,8 @@
 //! * [`checkpoint`] — atomic safetensors save, strict load with explanations, backbone transfer.
 //! * [`Adam`] — PyTorch-equivalent Adam whose state is saved with the checkpoint.
 //! * [`parse_device`] — `auto | cpu | cuda | cuda:N`.
+//! * [`Precision`] — `fp32 | bf16 | fp16` forward/backward passes over f32 master weights (CPU
+//!   autocast through the C++ shim in `csrc/`); [`quant::Int8Head`] — int8 acting.
 //!
 //! Names follow PyTorch (`backbone.conv1.weight`, `backbone.stage1.bn1.running_mean`), so a
 //! checkpoint loads into an equivalent `torch.nn.Module` with `safetensors.torch.load_file`.
@@ -28,8 +30,11 @@ pub mod checkpoint;
 pub mod device;
 mod error;
 mod layers;
+pub mod precision;
 pub mod qnet;
+pub mod quant;
 pub mod segnet;
+mod shim;
 
 pub use adam::{Adam, AdamConfig};
 pub use backbone::{Backbone, BackboneConfig, BackboneKind, Features, PoolInfo, StageConfig, StridedLayer};
@@ -38,6 +43,7 @@ pub use checkpoint::{
 };
 pub use device::{parse_device, DEVICE_CHOICES};
 pub use error::{NetError, ShapeMismatch};
+pub use precision::{cpu_bf16_support, Autocast, Bf16Support, Precision, PRECISION_CHOICES};
 pub use qnet::{QNet, QNetConfig, TorsoConfig};
 pub use segnet::{SegNet, SegNetConfig, SEGNET_PRESETS};
 

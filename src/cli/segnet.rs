@@ -106,6 +106,10 @@ pub struct SegTrainArgs {
     /// Keep flips and colour jitter but no random crop/zoom (whose resampling blurs thin objects).
     #[arg(long, conflicts_with = "no_augment")]
     pub no_crop: bool,
+    /// fp32 | bf16 forward/backward passes (mixed precision: f32 weights, Adam state and
+    /// checkpoints); fp16 is CUDA only.
+    #[arg(long)]
+    pub precision: Option<nets::Precision>,
     /// Continue a run from its newest checkpoint.
     #[arg(long, value_name = "RUN_DIR", conflicts_with_all = ["data", "size", "init_backbone", "seed"])]
     pub resume: Option<PathBuf>,
@@ -133,6 +137,9 @@ pub struct SegEvalArgs {
     /// auto | cpu | cuda | cuda:N.
     #[arg(long, default_value = "cpu")]
     pub device: String,
+    /// fp32 | bf16 forward passes (the weights stay f32; fp16 is CUDA only).
+    #[arg(long, default_value = "fp32")]
+    pub precision: nets::Precision,
     /// Print JSON (global_accuracy, class_average_accuracy, miou, per_class_iou, calibrated, flip_tta, ...).
     #[arg(long)]
     pub json: bool,
@@ -299,6 +306,10 @@ fn train_cmd(a: SegTrainArgs) -> anyhow::Result<()> {
         if let Some(d) = &a.device {
             cfg.device = d.clone();
         }
+        if let Some(p) = a.precision {
+            cfg.precision = p;
+        }
+        cfg.precision.check(super::device(&cfg.device)?, true)?;
         agents::seg::train::latest_epoch(&run)?;
         (cfg, run, true)
     } else {
@@ -333,8 +344,9 @@ fn train_cmd(a: SegTrainArgs) -> anyhow::Result<()> {
         if a.no_crop {
             cfg.augment.crop = false;
         }
+        cfg.precision = a.precision.unwrap_or_default();
         cfg.validate()?;
-        super::device(&cfg.device)?;
+        cfg.precision.check(super::device(&cfg.device)?, true)?;
         // Check the data (and the backbone file) before making a run folder.
         agents::seg::data::read_split_list(data, "train")?;
         agents::seg::data::read_split_list(data, "val")?;
@@ -450,7 +462,9 @@ fn calibration_line(model: &SegModel) -> String {
 }
 
 fn eval_cmd(a: SegEvalArgs) -> anyhow::Result<()> {
-    let model = load_model(&a.run, super::device(&a.device)?, a.no_calibration)?;
+    let device = super::device(&a.device)?;
+    let _autocast = a.precision.autocast(device)?;
+    let model = load_model(&a.run, device, a.no_calibration)?;
     let data = a.data.clone().unwrap_or_else(|| model.cfg.data.clone());
     let m = evaluate_split(&model, &data, &a.split)?;
     if a.json {

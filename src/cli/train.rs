@@ -12,7 +12,7 @@ use super::progress::TrainBar;
 /// Arguments of `dqn train`.
 #[derive(Args, Debug)]
 #[command(
-    after_help = "Examples:\n  dqn train --env cartpole\n  dqn train --env breakout --preset breakout-cpu --steps 200000 --seed 2\n  dqn train --env pong --set dqn.learning_rate=1e-4 --set dqn.prioritized=true\n  dqn train --resume runs/breakout__dqn__1__1700000000 --steps 800000\n\nConfiguration keys live in four sections, shown resolved in each run's config.toml:\n  env.*  preprocessing (sticky_action_prob, frame_skip, obs_size, noop_max, fire_reset, episodic_life, clip_rewards, max_episode_frames, full_action_space)\n  net.*  the Q-network (torso, head_hidden, dueling)\n  dqn.*  the algorithm (total_steps, learning_rate, buffer_size, batch_size, gamma, frame_stack, target_update_freq, tau, train_freq, gradient_steps, learning_starts, eps_start, eps_end, eps_fraction, double_dqn, loss, max_grad_norm, n_step, prioritized, per_alpha, per_beta0, num_envs)\n  run.*  seed, device, name, checkpoint_every, keep_checkpoints, eval_every, eval_episodes, eval_epsilon, log_every, pipeline_depth\n\nCtrl-C saves a checkpoint and exits; `--resume RUN_DIR` continues it."
+    after_help = "Examples:\n  dqn train --env cartpole\n  dqn train --env breakout --preset breakout-cpu --steps 200000 --seed 2\n  dqn train --env pong --set dqn.learning_rate=1e-4 --set dqn.prioritized=true\n  dqn train --resume runs/breakout__dqn__1__1700000000 --steps 800000\n\nConfiguration keys live in four sections, shown resolved in each run's config.toml:\n  env.*  preprocessing (sticky_action_prob, frame_skip, obs_size, noop_max, fire_reset, episodic_life, clip_rewards, max_episode_frames, full_action_space)\n  net.*  the Q-network (torso, head_hidden, dueling)\n  dqn.*  the algorithm (total_steps, learning_rate, buffer_size, batch_size, gamma, frame_stack, target_update_freq, tau, train_freq, gradient_steps, learning_starts, eps_start, eps_end, eps_fraction, double_dqn, loss, max_grad_norm, n_step, prioritized, per_alpha, per_beta0, num_envs)\n  run.*  seed, device, name, checkpoint_every, keep_checkpoints, eval_every, eval_episodes, eval_epsilon, log_every, pipeline_depth, precision\n\nCtrl-C saves a checkpoint and exits; `--resume RUN_DIR` continues it."
 )]
 pub struct TrainArgs {
     /// Env id (`dqn list`). Required unless --resume.
@@ -36,6 +36,10 @@ pub struct TrainArgs {
     /// auto | cpu | cuda | cuda:N (sets run.device).
     #[arg(long)]
     pub device: Option<String>,
+    /// fp32 | bf16 | fp16 forward/backward passes (sets run.precision). bf16: mixed precision
+    /// with f32 master weights, Adam state and checkpoints; fp16 is CUDA only.
+    #[arg(long)]
+    pub precision: Option<nets::Precision>,
     /// Envs acting in parallel (sets dqn.num_envs).
     #[arg(long)]
     pub num_envs: Option<usize>,
@@ -69,7 +73,11 @@ pub fn run(a: TrainArgs) -> anyhow::Result<()> {
         if let Some(d) = &a.device {
             cfg.run.device = d.clone();
         }
+        if let Some(p) = a.precision {
+            cfg.run.precision = p;
+        }
         cfg.validate()?;
+        cfg.run.precision.check(super::device(&cfg.run.device)?, true)?;
         if !run.path.join("checkpoints").is_dir() || run.latest_checkpoint().is_err() {
             anyhow::bail!("{} has no checkpoint to resume from", run.path.display());
         }
@@ -98,11 +106,14 @@ pub fn run(a: TrainArgs) -> anyhow::Result<()> {
         if let Some(n) = a.num_envs {
             sets.push(format!("dqn.num_envs={n}"));
         }
+        if let Some(p) = a.precision {
+            sets.push(format!("run.precision=\"{p}\""));
+        }
         if let Some(n) = &a.name {
             sets.push(format!("run.name=\"{n}\""));
         }
         let cfg = presets::resolve(Some(env), &preset, a.config.as_deref(), &sets)?;
-        super::device(&cfg.run.device)?;
+        cfg.run.precision.check(super::device(&cfg.run.device)?, true)?;
         let run = RunDir::create(&a.runs_dir, &cfg.env_id, &cfg.run.name, cfg.run.seed)
             .with_context(|| format!("cannot create a run folder in {}", a.runs_dir.display()))?;
         (cfg, run, false)

@@ -45,6 +45,9 @@ pub struct WatchArgs {
     /// Save the last frame shown as a PNG.
     #[arg(long)]
     pub screenshot: Option<PathBuf>,
+    /// fp32 | bf16 forward passes on the CPU (the weights stay f32).
+    #[arg(long, default_value = "fp32")]
+    pub precision: nets::Precision,
 }
 
 /// Width of the Q-value panel right of the game picture.
@@ -54,6 +57,7 @@ pub fn run(a: WatchArgs) -> anyhow::Result<()> {
     if !(0.0..=1.0).contains(&a.epsilon) || a.fps == 0 || !(1..=8).contains(&a.scale) {
         anyhow::bail!("--epsilon must be in [0, 1], --fps ≥ 1 and --scale in 1..=8");
     }
+    let _autocast = a.precision.autocast(tch::Device::Cpu)?;
     if let Some(seg_run) = &a.segment {
         if let Some(env) = a.env.as_deref().filter(|e| *e != "driving") {
             anyhow::bail!("--segment shows the driving game; '{env}' has no segmentation labels (use --env driving)");

@@ -378,7 +378,10 @@ impl<'a, T: ObsElement> Actor<'a, T> {
         let to_dev = |t: Tensor| t.f_to_device(dev);
         let obs = to_dev(Tensor::f_from_slice(&self.batch.obs)?.f_view(shape.as_slice())?)?;
         let next_obs = to_dev(Tensor::f_from_slice(&self.batch.next_obs)?.f_view(shape.as_slice())?)?;
-        let target_next_q = tch::no_grad(|| self.target.net.forward(&next_obs, false))?;
+        let target_next_q = {
+            let _autocast = self.cfg.run.precision.autocast(dev)?;
+            tch::no_grad(|| self.target.net.forward(&next_obs, false))?
+        };
         let tb = TensorBatch {
             obs,
             next_obs: d.double_dqn.then_some(next_obs),

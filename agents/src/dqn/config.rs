@@ -2,7 +2,7 @@
 //! A run folder's `config.toml` is exactly this struct, resolved (preset + `--config` + `--set`).
 
 use envs::EnvConfig;
-use nets::QNetConfig;
+use nets::{Precision, QNetConfig};
 use serde::{Deserialize, Serialize};
 
 use super::DqnError;
@@ -155,6 +155,9 @@ pub struct RunConfig {
     pub log_every: u64,
     /// Updates the actor may run ahead of the learner (pipelining; 0 = lock-step).
     pub pipeline_depth: usize,
+    /// Forward/backward precision: "fp32" (default), "bf16" (mixed precision: f32 master weights,
+    /// Adam state and checkpoints) or "fp16" (CUDA only). `--precision` on the command line.
+    pub precision: Precision,
 }
 
 impl Default for RunConfig {
@@ -170,6 +173,7 @@ impl Default for RunConfig {
             eval_epsilon: 0.01,
             log_every: 1000,
             pipeline_depth: 2,
+            precision: Precision::Fp32,
         }
     }
 }

@@ -189,6 +189,7 @@ pub fn train(cfg: &TrainConfig, run: &RunDir, mut opts: TrainOptions) -> Result<
     tch::manual_seed(cfg.run.seed as i64);
     let (shape, pixels, n_actions) = obs_shape(cfg)?;
     let mut learner = Learner::new(&cfg.net, &cfg.dqn, &shape, n_actions, device)?;
+    learner.set_precision(cfg.run.precision)?;
     let mut resume_state = None;
     if opts.resume {
         let (state, step) = load_checkpoint(run, &mut learner, cfg)?;

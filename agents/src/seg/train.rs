@@ -103,6 +103,10 @@ pub struct SegTrainConfig {
     /// Augmentation settings.
     #[serde(default)]
     pub augment: AugmentConfig,
+    /// Forward/backward precision: fp32 (default) or bf16 (mixed: f32 weights, Adam state and
+    /// checkpoints); fp16 is CUDA only. `--precision`.
+    #[serde(default)]
+    pub precision: nets::Precision,
     /// The network.
     pub net: SegNetConfig,
 }
@@ -204,6 +208,7 @@ impl SegTrainConfig {
             init_backbone: None,
             freeze_backbone: false,
             augment: AugmentConfig::default(),
+            precision: nets::Precision::Fp32,
             net: segnet_preset(preset)?,
         })
     }
@@ -520,7 +525,10 @@ pub fn train(cfg: &SegTrainConfig, run: &RunDir, mut opts: SegTrainOptions) -> R
             let (bn, h, w) = (b.batch as i64, b.height as i64, b.width as i64);
             let x = Tensor::from_slice(&b.images).view([bn, 3, h, w]).to_device(device);
             let y = Tensor::from_slice(&b.labels).view([bn, h, w]).to_device(device);
-            let logits = net.forward(&x, true)?;
+            let logits = {
+                let _autocast = cfg.precision.autocast(device)?;
+                net.forward(&x, true)?
+            };
             let loss = logits.f_cross_entropy_loss(&y, Some(&weight_t), tch::Reduction::Mean, VOID as i64, 0.0)?;
             let lv = loss.f_double_value(&[])?;
             if lv.is_finite() {
