@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs the Python packages the tests need (beside torch) into the project venv, once.
-# The stamp names the package list, so changing the list reinstalls.
+# The stamp names the package list, so changing the list reinstalls. An optional second argument
+# names the stamp (.venv/<name>), so that separate lists (the gym bridge's) keep separate stamps.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 packages="$1"
-stamp=".venv/.python-deps"
+stamp=".venv/${2:-.python-deps}"
 [ -x .venv/bin/python ] || { echo "bootstrap: no .venv yet; run make bootstrap" >&2; exit 1; }
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$packages" ]; then exit 0; fi
 echo "bootstrap: installing Python test packages: $packages"

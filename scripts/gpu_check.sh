@@ -19,18 +19,11 @@ else
     DEV=cuda UPD=200 ACTS=1000 CPU_UPD=20 STEPS=30000 STARTS=5000 EXTRA=()
 fi
 
-# libtorch from the venv's torch wheel, plus the CUDA libraries the wheel ships (nvidia/*/lib and,
-# for the CUDA 13 wheels, nvidia/cu13/lib). libtorch_cuda finds them itself; this is a fallback.
-SITE=$(ls -d "$TORCH_VENV"/lib/python3*/site-packages 2>/dev/null | head -n 1)
-if [ -z "$SITE" ] || [ ! -d "$SITE/torch/lib" ]; then
+. "$(dirname "$0")/lib.sh"
+if ! torch_libs "$TORCH_VENV"; then
     echo "error: no torch in $TORCH_VENV (set TORCH_VENV to a venv with PyTorch 2.11)" >&2
     exit 2
 fi
-LIBS="$SITE/torch/lib"
-for d in "$SITE"/nvidia/*/lib "$SITE"/nvidia/*/*/lib; do
-    [ -d "$d" ] && LIBS="$LIBS:$d"
-done
-export LD_LIBRARY_PATH="$LIBS${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 PY="$TORCH_VENV/bin/python3"
 [ -x "$PY" ] || PY=python3
 

@@ -5,8 +5,11 @@
 #     2 seeds each, STEPS steps, all four at once on cuda;
 #  2. SegNet class weighting on the generated 90x120 data: median / sqrt-median / none, 30 epochs,
 #     cosine lr 1e-3 -> 1e-5, then test-split metrics.
-# Everything writes under $OUT. Training gets SIGINT at the time limit (saves a checkpoint).
+# Everything writes under $OUT. Training gets SIGINT at the time limit (saves a checkpoint, exits 130).
+# Usage: scripts/gpu_experiments.sh SEGNET_CHECKPOINT   (the backbone for the transfer runs)
 set -u
+CK=${1:?usage: $0 SEGNET_CHECKPOINT}
+. "$(dirname "$0")/lib.sh"
 TORCH_VENV=${TORCH_VENV:-/opt/torch/.venv}
 OUT=${OUT:-/tmp/exp}
 STEPS=${STEPS:-100000}
@@ -14,26 +17,17 @@ LIMIT=${LIMIT:-390}
 DEV=${DEV:-cuda}
 EPOCHS=${EPOCHS:-30}
 mkdir -p "$OUT"
-SITE=$(ls -d "$TORCH_VENV"/lib/python3*/site-packages 2>/dev/null | head -n 1)
-LIBS="$SITE/torch/lib"
-for d in "$SITE"/nvidia/*/lib "$SITE"/nvidia/*/*/lib; do
-    [ -d "$d" ] && LIBS="$LIBS:$d"
-done
-export LD_LIBRARY_PATH="$LIBS${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+torch_libs "$TORCH_VENV" || { echo "error: no torch in $TORCH_VENV" >&2; exit 2; }
 D=.gpu/dqn
-CK=runs/segnet__basic__1__1795812738/checkpoints/epoch_8.safetensors
 T0=$SECONDS
-$D --version 2>&1 | tee "$OUT/version.log"
-if [ "$DEV" = cuda ] && ! grep -q "^cuda available" "$OUT/version.log"; then
-    echo "no CUDA: stopping"; ldd $D | grep -E "torch|not found"; exit 1
-fi
+if [ "$DEV" = cuda ]; then need_cuda $D "$OUT/version.log"; else $D --version > "$OUT/version.log" 2>&1; fi
 common=(--device "$DEV" --steps "$STEPS" --runs-dir "$OUT/runs" --quiet --set run.eval_every=25000 --set run.eval_episodes=2)
 for s in 1 2; do
-    timeout -s INT -k 20 "$LIMIT" $D train --env driving --seed $s --name scratch "${common[@]}" > "$OUT/dqn_scratch_$s.log" 2>&1 &
-    timeout -s INT -k 20 "$LIMIT" $D train --env driving --seed $s --name segnet-init --init-backbone "$CK" "${common[@]}" > "$OUT/dqn_init_$s.log" 2>&1 &
+    stop_after "$LIMIT" $D train --env driving --seed $s --name scratch "${common[@]}" > "$OUT/dqn_scratch_$s.log" 2>&1 &
+    stop_after "$LIMIT" $D train --env driving --seed $s --name segnet-init --init-backbone "$CK" "${common[@]}" > "$OUT/dqn_init_$s.log" 2>&1 &
 done
 for w in median sqrt-median none; do
-    ( timeout -s INT -k 20 "$LIMIT" $D segnet train --data data/driving-v2-90x120 --epochs "$EPOCHS" --class-weights $w \
+    ( stop_after "$LIMIT" $D segnet train --data data/driving-v2-90x120 --epochs "$EPOCHS" --class-weights $w \
         --lr 1e-3 --lr-end 1e-5 --device "$DEV" --runs-dir "$OUT/seg_$w" --quiet > "$OUT/seg_$w.log" 2>&1
       run=$(ls -d "$OUT/seg_$w"/segnet__* | head -n 1)
       $D segnet eval "$run" --data data/driving-v2-90x120 --split test --device "$DEV" > "$OUT/seg_${w}_test.txt" 2>&1 ) &

@@ -136,6 +136,24 @@ fn gen_train_eval_predict_agree() {
     }
     assert_eq!(json["per_class_iou"].as_object().unwrap().len(), 11);
 
+    // The live view: game | ground truth | prediction, the legend and the IoU line, at 1×
+    // (headless without a display, in a window under xvfb-run).
+    let shot = tmp.path().join("segwatch.png");
+    let out = ok(&dqn(&[
+        "segnet",
+        "watch",
+        run_s,
+        "--max-frames",
+        "3",
+        "--scale",
+        "1",
+        "--screenshot",
+        shot.to_str().unwrap(),
+    ]));
+    assert!(out.contains("driver: scripted"), "{out}");
+    let img = agents::seg::pngio::read_rgb(&shot).unwrap();
+    assert_eq!((img.width, img.height), (3 * 160 + 4, 12 + 210 + 4 + 30 + 12));
+
     // predict's raw masks, counted against the labels, give eval's numbers.
     let check_agreement = |json: &serde_json::Value, pred_dir: &Path| {
         let cm = count_predict_masks(run_s, &data, pred_dir);

@@ -6,6 +6,27 @@ mod common;
 use agents::tensorboard::read_scalars;
 use common::*;
 
+/// Every file under `dir` with its size and modification time.
+fn folder_state(dir: &std::path::Path) -> Vec<(std::path::PathBuf, u64, std::time::SystemTime)> {
+    let mut out = Vec::new();
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(d) = todo.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let m = e.metadata().unwrap();
+            if m.is_dir() {
+                todo.push(e.path());
+            }
+            out.push((e.path(), m.len(), m.modified().unwrap()));
+        }
+    }
+    out.sort();
+    out
+}
+
+fn run_cmd(args: &[&str]) -> std::process::Output {
+    common::run(args)
+}
+
 const TINY: &[&str] = &[
     "--set",
     "dqn.learning_starts=500",
@@ -59,8 +80,10 @@ fn train_eval_resume_round_trip() {
         );
     }
 
-    // eval: JSON with the documented fields, and eval.json on disk.
-    let json = ok(&[
+    // eval: one JSON object on stdout with the documented fields; the checkpoint picked is named
+    // on stderr; nothing is written into the run folder (eval.json only with --out).
+    let before = folder_state(&run);
+    let out = run_cmd(&[
         "eval",
         run.to_str().unwrap(),
         "--episodes",
@@ -69,14 +92,66 @@ fn train_eval_resume_round_trip() {
         "--device",
         "cpu",
     ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let json = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     let v: serde_json::Value = serde_json::from_str(json.trim()).unwrap();
+    assert_eq!(json.trim().lines().count(), 1, "exactly one JSON object: {json}");
     assert_eq!(v["episodes"], 3);
     assert!(
         v["mean_return"].as_f64().unwrap() >= 8.0,
         "cartpole episodes last at least 8 steps: {v}"
     );
     assert!(v["std_return"].as_f64().unwrap() >= 0.0);
-    assert!(run.join("eval.json").is_file());
+    assert_eq!(v["checkpoint_kind"], "best", "the default is best when the run has one");
+    assert_eq!(
+        stderr.lines().filter(|l| l.starts_with("checkpoint: best")).count(),
+        1,
+        "{stderr}"
+    );
+    let last = ok(&[
+        "eval",
+        run.to_str().unwrap(),
+        "--episodes",
+        "1",
+        "--json",
+        "--checkpoint",
+        "last",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(last.trim()).unwrap();
+    assert_eq!(
+        (v["checkpoint_kind"].as_str(), v["checkpoint_step"].as_u64()),
+        (Some("last"), Some(2000))
+    );
+    assert!(!run.join("eval.json").exists(), "eval writes nothing by default");
+    assert_eq!(folder_state(&run), before, "eval leaves the run folder as it was");
+    let saved = tmp.path().join("eval-out.json");
+    let text = ok(&[
+        "eval",
+        run.to_str().unwrap(),
+        "--episodes",
+        "1",
+        "--out",
+        saved.to_str().unwrap(),
+    ]);
+    assert!(text.contains("over 1 episodes"), "{text}");
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&saved).unwrap()).unwrap();
+    assert_eq!(v["episodes"], 1);
+    // A failed --out write still shows the result, then fails with one line naming the file.
+    let out = run_cmd(&[
+        "eval",
+        run.to_str().unwrap(),
+        "--episodes",
+        "1",
+        "--json",
+        "--out",
+        "/proc/no-such-dir/e.json",
+    ]);
+    assert!(!out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["episodes"], 1, "the result is printed before the write fails");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/proc/no-such-dir/e.json"));
+    assert_eq!(folder_state(&run), before);
 
     // resume: the step count, TensorBoard steps and checkpoints continue.
     let out = ok(&["train", "--resume", run.to_str().unwrap(), "--steps", "3000", "--quiet"]);
@@ -95,20 +170,62 @@ fn train_eval_resume_round_trip() {
         "ε continues to fall, it does not restart"
     );
 
-    // watch for a few frames when a display exists (make test runs under xvfb-run).
+    // record --hud: what `watch` shows, headless: game 300×200 + HUD panel 120 wide, at 1×.
+    let gif = tmp.path().join("hud.gif");
+    let out = ok(&[
+        "record",
+        run.to_str().unwrap(),
+        "--hud",
+        "--episodes",
+        "1",
+        "--steps",
+        "600",
+        "--scale",
+        "1",
+        "--out",
+        gif.to_str().unwrap(),
+    ]);
+    assert!(out.contains("episode returns: "), "{out}");
+    let head = std::fs::read(&gif).unwrap();
+    assert_eq!(&head[..6], b"GIF89a");
+    assert_eq!(
+        (
+            u16::from_le_bytes([head[6], head[7]]),
+            u16::from_le_bytes([head[8], head[9]])
+        ),
+        (420, 200)
+    );
+
+    // watch for a few frames (make test runs under xvfb-run with DQN_REQUIRE_DISPLAY=1, so a
+    // missing display fails here); the screenshot is at the window's scale, and --record writes
+    // what the window shows.
     if have_display() {
         let png = tmp.path().join("watch.png");
+        let rec = tmp.path().join("watch.gif");
         ok(&[
             "watch",
             run.to_str().unwrap(),
             "--max-frames",
             "5",
+            "--scale",
+            "2",
             "--screenshot",
             png.to_str().unwrap(),
+            "--record",
+            rec.to_str().unwrap(),
         ]);
-        assert!(std::fs::metadata(&png).unwrap().len() > 100);
+        let png_head = std::fs::read(&png).unwrap();
+        let (w, h) = (&png_head[16..20], &png_head[20..24]);
+        assert_eq!(
+            (
+                u32::from_be_bytes(w.try_into().unwrap()),
+                u32::from_be_bytes(h.try_into().unwrap())
+            ),
+            (840, 400)
+        );
+        assert_eq!(&std::fs::read(&rec).unwrap()[..6], b"GIF89a");
     } else {
-        eprintln!("SKIPPED: dqn watch window test (no DISPLAY; run under xvfb-run)");
+        eprintln!("SKIPPED: dqn watch window test (no DISPLAY; run under scripts/with-display.sh)");
     }
 }
 
@@ -230,38 +347,66 @@ fn nan_loss_stops_the_run_and_keeps_the_checkpoint() {
     assert!(e.contains("last good checkpoint"), "{e}");
 }
 
-#[test]
-fn ctrl_c_saves_a_checkpoint_and_exits_cleanly() {
-    let tmp = tempfile::tempdir().unwrap();
-    let runs = tmp.path().join("runs");
+/// Starts a long cartpole run, waits for its readiness line (printed once the signal handlers are
+/// in place), sends `signal`, and returns (exit code, stdout, stderr).
+fn stop_with(signal: &str, runs: &std::path::Path) -> (Option<i32>, String, String) {
+    use std::io::BufRead;
     let mut args = vec![
         "train", "--env", "cartpole", "--steps", "1000000", "--seed", "1", "--device", "cpu",
     ];
     args.extend_from_slice(&["--runs-dir", runs.to_str().unwrap()]);
     args.extend_from_slice(TINY);
-    let child = dqn()
+    let mut child = dqn()
         .args(&args)
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    // Wait until training is under way (the run folder exists), then press Ctrl-C.
-    let start = std::time::Instant::now();
-    while !(runs.exists() && std::fs::read_dir(&runs).unwrap().count() > 0) {
-        assert!(start.elapsed().as_secs() < 60, "training did not start");
-        std::thread::sleep(std::time::Duration::from_millis(100));
+    let stderr = child.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    let reader = std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let mut seen = String::new();
+    loop {
+        let line = rx
+            .recv_timeout(std::time::Duration::from_secs(60))
+            .unwrap_or_else(|_| panic!("no readiness line; stderr so far:\n{seen}"));
+        seen.push_str(&line);
+        seen.push('\n');
+        if line.starts_with("training cartpole") {
+            break;
+        }
     }
-    std::thread::sleep(std::time::Duration::from_secs(3));
     let status = std::process::Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
+        .args([&format!("-{signal}"), &child.id().to_string()])
         .status()
         .unwrap();
     assert!(status.success());
     let out = child.wait_with_output().unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "Ctrl-C must exit cleanly:\n{stderr}");
+    reader.join().unwrap();
+    seen.extend(rx.try_iter().map(|l| l + "\n"));
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        seen,
+    )
+}
+
+#[test]
+fn ctrl_c_saves_a_checkpoint_and_exits_cleanly() {
+    let tmp = tempfile::tempdir().unwrap();
+    let runs = tmp.path().join("runs");
+    let (code, stdout, stderr) = stop_with("INT", &runs);
+    assert_eq!(code, Some(130), "a stopped run exits 130:\n{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
     assert!(stdout.contains("stopped after"), "{stdout}");
+    assert!(
+        stdout.contains("stopped by SIGINT") && stdout.contains("dqn train --resume"),
+        "{stdout}"
+    );
     let run = only_run(&runs);
     let steps: Vec<_> = std::fs::read_dir(run.join("checkpoints")).unwrap().flatten().collect();
     assert!(
@@ -270,4 +415,20 @@ fn ctrl_c_saves_a_checkpoint_and_exits_cleanly() {
             .any(|e| e.file_name().to_string_lossy().ends_with(".train.safetensors")),
         "a checkpoint was saved"
     );
+}
+
+#[test]
+fn sigterm_is_named_and_saves_like_ctrl_c() {
+    let tmp = tempfile::tempdir().unwrap();
+    let runs = tmp.path().join("runs");
+    let (code, stdout, stderr) = stop_with("TERM", &runs);
+    assert_eq!(code, Some(130), "{stderr}");
+    assert!(stderr.contains("SIGTERM: saving a checkpoint"), "{stderr}");
+    assert!(!stderr.contains("Ctrl-C"), "{stderr}");
+    assert!(stdout.contains("stopped by SIGTERM"), "{stdout}");
+    let run = only_run(&runs);
+    assert!(std::fs::read_dir(run.join("checkpoints"))
+        .unwrap()
+        .flatten()
+        .any(|e| e.file_name().to_string_lossy().ends_with(".train.safetensors")));
 }

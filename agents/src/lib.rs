@@ -6,8 +6,10 @@
 //! - [`seg`]: driving-scene data (CamVid layout), metrics and the SegNet trainer.
 //! - [`tensorboard`]: a small TensorBoard event-file writer and reader.
 //! - [`schedule`]: the linear ε (and β) schedules.
+//! - [`fuzz`]: the bodies of the fuzz targets in `fuzz/`.
 
 pub mod dqn;
+pub mod fuzz;
 pub mod replay;
 pub mod run;
 pub mod schedule;

@@ -4,7 +4,9 @@
 //! sticky actions (per emulator frame), noop reset, frame skip with a max over the last 2 frames,
 //! episodic life, fire reset, reward clipping, gray + resize, and a frame stack. A time limit in
 //! emulator frames truncates the episode, and [`Info::episode`] reports the unclipped return and
-//! length of each whole episode (over all lives), like `RecordEpisodeStatistics`.
+//! length of each whole episode (over all lives), like `RecordEpisodeStatistics`. The agent-step
+//! wrappers (noop and fire reset, episodic life, clipping, statistics) live in
+//! [`crate::episode`], shared with the gym bridge's ALE envs.
 //!
 //! Observations are rasterised straight from the game's [`Scene`]: for gray N×N observations
 //! [`Scene::render_gray`] writes the small picture directly, so no 160×210 frame is drawn, only
@@ -18,6 +20,7 @@ use rand::{RngExt, SeedableRng};
 
 use crate::config::EnvConfig;
 use crate::env::{check_action, Env, EnvError, EpisodeStats, Info, Obs, Step};
+use crate::episode::{Emulator, Episode};
 use crate::frame::Frame;
 use crate::game::{Action, Game, GameRng, SCREEN_H, SCREEN_W};
 use crate::palette::luminance;
@@ -63,15 +66,10 @@ pub struct AtariEnv {
     gray_cache: GrayCache,
     /// The action applied on the last emulator frame (what sticky actions repeat).
     last_action: Action,
-    started: bool,
-    done: bool,
-    /// The last step ended a life but not the game: the next unseeded reset continues the game.
-    life_lost: bool,
-    lives: u32,
+    /// Noop and fire reset, episodic life, clipping and the episode's statistics.
+    episode: Episode,
     frame_number: u64,
     episode_frame_number: u64,
-    episode_return: f64,
-    episode_length: u64,
 }
 
 impl AtariEnv {
@@ -121,14 +119,9 @@ impl AtariEnv {
             rgb,
             gray_cache: GrayCache::default(),
             last_action: Action::Noop,
-            started: false,
-            done: false,
-            life_lost: false,
-            lives: 0,
+            episode: Episode::default(),
             frame_number: 0,
             episode_frame_number: 0,
-            episode_return: 0.0,
-            episode_length: 0,
         })
     }
 
@@ -282,36 +275,50 @@ fn rasterise(scene: &Scene, mode: ObsMode, rgb: &mut Frame, cache: &mut GrayCach
     }
 }
 
-impl Env for AtariEnv {
-    fn reset(&mut self, seed: Option<u64>) -> (Obs<'_>, Info) {
+impl Emulator for AtariEnv {
+    type Action = Action;
+    const NOOP: Action = Action::Noop;
+
+    fn new_game(&mut self, seed: Option<u64>) -> Result<(), EnvError> {
         if let Some(seed) = seed {
             self.rng = GameRng::seed_from_u64(seed);
+            // ALE reloads the game on a seeded reset, which restarts its frame counter.
+            self.frame_number = 0;
         }
-        let real_reset = seed.is_some() || !self.life_lost || self.game.game_over();
-        if real_reset {
-            self.game.reset(&mut self.rng);
-            self.last_action = Action::Noop;
-            self.episode_frame_number = 0;
-            self.episode_return = 0.0;
-            self.episode_length = 0;
-            if self.cfg.noop_max > 0 {
-                let noops = self.rng.random_range(1..=self.cfg.noop_max);
-                self.episode_return += self.run_frames(Action::Noop, noops) as f64;
-                if self.game.game_over() {
-                    self.game.reset(&mut self.rng);
-                }
-            }
-        } else {
-            // After a lost life: one NOOP step moves past the loss, as EpisodicLifeEnv does.
-            self.episode_return += self.run_frames(Action::Noop, self.cfg.frame_skip) as f64;
-        }
-        if self.cfg.fire_reset && self.game.uses_fire_to_start() && !self.game.game_over() {
-            self.episode_return += self.run_frames(Action::Fire, self.cfg.frame_skip) as f64;
-        }
-        self.started = true;
-        self.done = false;
-        self.life_lost = false;
-        self.lives = self.game.lives();
+        self.game.reset(&mut self.rng);
+        self.last_action = Action::Noop;
+        self.episode_frame_number = 0;
+        Ok(())
+    }
+
+    fn run(&mut self, action: Action, frames: u32) -> Result<f64, EnvError> {
+        Ok(self.run_frames(action, frames) as f64)
+    }
+
+    fn fire(&self) -> Option<Action> {
+        self.game.uses_fire_to_start().then_some(Action::Fire)
+    }
+
+    fn game_over(&self) -> bool {
+        self.game.game_over()
+    }
+
+    fn lives(&self) -> u32 {
+        self.game.lives()
+    }
+
+    fn rng(&mut self) -> &mut GameRng {
+        &mut self.rng
+    }
+}
+
+impl Env for AtariEnv {
+    fn reset(&mut self, seed: Option<u64>) -> (Obs<'_>, Info) {
+        let mut episode = std::mem::take(&mut self.episode);
+        let cfg = self.cfg.clone();
+        // Our games run frames without failing.
+        let _ = episode.reset(self, &cfg, seed);
+        self.episode = episode;
         self.fill_stack();
         let info = self.info(None);
         (self.obs(), info)
@@ -319,38 +326,16 @@ impl Env for AtariEnv {
 
     fn step(&mut self, action: usize) -> Result<Step<'_>, EnvError> {
         check_action(action, self.actions.len())?;
-        if !self.started {
-            return Err(EnvError::NotReset);
-        }
-        if self.done {
-            return Err(EnvError::StepAfterDone);
-        }
+        self.episode.check_step()?;
         let raw = self.skip_step(self.actions[action]);
-        self.episode_return += raw as f64;
-        self.episode_length += 1;
-        let game_over = self.game.game_over();
-        let lives = self.game.lives();
-        self.life_lost = self.cfg.episodic_life && !game_over && lives < self.lives;
-        self.lives = lives;
-        let time_up = self.time_up();
-        let terminated = game_over || self.life_lost;
-        let truncated = time_up && !game_over;
-        self.done = terminated || truncated;
-        if time_up {
-            // The time limit ends the whole game, even after a lost life.
-            self.life_lost = false;
-        }
-        let episode = (game_over || time_up).then_some(EpisodeStats {
-            episode_return: self.episode_return,
-            length: self.episode_length,
-        });
-        let reward = if self.cfg.clip_rewards { clip(raw) } else { raw };
-        let info = self.info(episode);
+        let (game_over, lives, time_up) = (self.game.game_over(), self.game.lives(), self.time_up());
+        let out = self.episode.step(&self.cfg, raw as f64, game_over, lives, time_up);
+        let info = self.info(out.episode);
         Ok(Step {
             obs: self.obs(),
-            reward,
-            terminated,
-            truncated,
+            reward: out.reward,
+            terminated: out.terminated,
+            truncated: out.truncated,
             info,
         })
     }
@@ -384,16 +369,5 @@ impl Env for AtariEnv {
 
     fn render_size(&self) -> (usize, usize) {
         (SCREEN_W, SCREEN_H)
-    }
-}
-
-/// The sign of a reward (-1, 0 or 1).
-fn clip(reward: f32) -> f32 {
-    if reward > 0.0 {
-        1.0
-    } else if reward < 0.0 {
-        -1.0
-    } else {
-        0.0
     }
 }

@@ -75,12 +75,27 @@ impl std::fmt::Display for BenchResult {
 /// Runs about `steps` agent steps (over all envs) of `id` under `cfg` with uniformly random
 /// actions, on `num_envs` envs (threads as in [`VecEnv::new`]), and times them.
 pub fn bench_env(id: &str, cfg: &EnvConfig, num_envs: usize, steps: u64, seed: u64) -> Result<BenchResult, EnvError> {
+    bench_env_on(id, cfg, num_envs, None, steps, seed)
+}
+
+/// Like [`bench_env`] on `threads` threads (`None`: as [`VecEnv::new`] picks them).
+pub fn bench_env_on(
+    id: &str,
+    cfg: &EnvConfig,
+    num_envs: usize,
+    threads: Option<usize>,
+    steps: u64,
+    seed: u64,
+) -> Result<BenchResult, EnvError> {
     if num_envs == 0 || steps == 0 {
         return Err(EnvError::InvalidConfig(format!(
             "a benchmark needs num_envs ≥ 1 and steps ≥ 1, got {num_envs} envs and {steps} steps"
         )));
     }
-    let mut venv = VecEnv::new(id, cfg, num_envs, seed)?;
+    let mut venv = match threads {
+        Some(t) => VecEnv::with_threads(id, cfg, num_envs, t, seed)?,
+        None => VecEnv::new(id, cfg, num_envs, seed)?,
+    };
     let mut rng = GameRng::seed_from_u64(seed);
     let n = venv.num_actions();
     let mut actions = vec![0usize; num_envs];

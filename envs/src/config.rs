@@ -5,8 +5,8 @@ use serde::{Deserialize, Serialize};
 use crate::env::EnvError;
 
 /// Preprocessing of an Atari-like game into an agent's env. Every wrapper can be switched off.
-/// Defaults follow ALE v5 and CleanRL's `dqn_atari.py` (see `shared/ANCHORS.md`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// Defaults follow ALE v5 and CleanRL's `dqn_atari.py`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, config_doc::ConfigDoc)]
 #[serde(default, deny_unknown_fields)]
 pub struct EnvConfig {
     /// Probability that the previous action repeats instead of the new one, per frame (ALE v5:

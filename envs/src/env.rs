@@ -24,6 +24,13 @@ pub enum EnvError {
     /// A configuration value is invalid.
     #[error("invalid env config: {0}")]
     InvalidConfig(String),
+    /// An env panicked (a bug): the vector env that ran it refuses every later call.
+    #[error("an env panicked: {0}")]
+    Panicked(String),
+    /// The gym bridge failed: a missing package, an unknown or unsupported gymnasium env, or a
+    /// worker process that died (the message names the env and what its stderr said).
+    #[error("{0}")]
+    Bridge(String),
 }
 
 /// An observation, borrowed from the env until its next `step` or `reset`.
@@ -68,7 +75,8 @@ pub struct Info {
     pub lives: u32,
     /// The game's own score so far.
     pub score: i64,
-    /// Emulator frames since the env was created (ALE `frame_number`).
+    /// Emulator frames since the env was created or last reset with a seed (ALE `frame_number`:
+    /// ALE reloads the game on a seeded reset), so a seed fixes the whole info.
     pub frame_number: u64,
     /// Emulator frames since the current episode started (ALE `episode_frame_number`).
     pub episode_frame_number: u64,

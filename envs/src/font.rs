@@ -1,4 +1,5 @@
-//! A 5×7 bitmap font for scores, HUDs and plot labels: digits, A–Z and common punctuation.
+//! A 5×7 bitmap font for scores, HUDs and plot labels: digits, A–Z, common punctuation, arrows
+//! and ε.
 
 /// Glyph width in pixels.
 pub const GLYPH_W: usize = 5;
@@ -91,6 +92,11 @@ pub fn glyph(c: char) -> [u8; GLYPH_H] {
         '*' => const { g([".....", "#.#.#", ".###.", "#####", ".###.", "#.#.#", "....."]) },
         '\'' => const { g(["..#..", "..#..", ".#...", ".....", ".....", ".....", "....."]) },
         '±' => const { g(["..#..", "..#..", "#####", "..#..", "..#..", ".....", "#####"]) },
+        '←' => const { g([".....", "..#..", ".#...", "#####", ".#...", "..#..", "....."]) },
+        '→' => const { g([".....", "..#..", "...#.", "#####", "...#.", "..#..", "....."]) },
+        '↑' => const { g(["..#..", ".###.", "#.#.#", "..#..", "..#..", "..#..", "..#.."]) },
+        '↓' => const { g(["..#..", "..#..", "..#..", "..#..", "#.#.#", ".###.", "..#.."]) },
+        'ε' => const { g([".....", ".....", ".###.", "#....", ".##..", "#....", ".###."]) },
         _ => MISSING,
     }
 }
@@ -140,7 +146,7 @@ mod tests {
 
     #[test]
     fn every_listed_character_has_its_own_glyph() {
-        let chars: Vec<char> = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ.,:;-+/%()=_!?<>[]#*'±"
+        let chars: Vec<char> = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ.,:;-+/%()=_!?<>[]#*'±←→↑↓ε"
             .chars()
             .collect();
         let mut seen = std::collections::HashSet::new();
@@ -165,7 +171,7 @@ mod tests {
 
     #[test]
     fn glyph_blocks_cover_exactly_the_set_pixels() {
-        for c in "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ.,:;-+/%()=_!?<>[]#*'±".chars() {
+        for c in "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ.,:;-+/%()=_!?<>[]#*'±←→↑↓ε".chars() {
             let mut painted = [0u8; GLYPH_H];
             let mut blocks = 0;
             glyph_blocks(c, |x, y, w, h| {

@@ -120,14 +120,58 @@ impl Frame {
         }
     }
 
-    /// Writes the frame as 0RGB `u32`s (minifb's pixel format) into `out`, resized to fit.
-    pub fn to_0rgb(&self, out: &mut Vec<u32>) {
-        out.clear();
-        out.extend(
-            self.data
+    /// Fills a convex polygon given by its corners in order (either winding), clipped: a pixel is
+    /// filled when its centre lies inside. Used for rotated shapes such as cartpole's pole.
+    pub fn fill_convex(&mut self, corners: &[(f32, f32)], rgb: Rgb) {
+        if corners.len() < 3 {
+            return;
+        }
+        let (ymin, ymax) = corners
+            .iter()
+            .fold((f32::MAX, f32::MIN), |(lo, hi), &(_, y)| (lo.min(y), hi.max(y)));
+        let y0 = (ymin - 0.5).ceil().max(0.0) as i32;
+        let y1 = ((ymax - 0.5).floor() as i32).min(self.height as i32 - 1);
+        for y in y0..=y1 {
+            let cy = y as f32 + 0.5;
+            // The span of this row's centre line inside the polygon: intersect every edge.
+            let (mut left, mut right) = (f32::MAX, f32::MIN);
+            for (i, &(ax, ay)) in corners.iter().enumerate() {
+                let (bx, by) = corners[(i + 1) % corners.len()];
+                if (ay <= cy && cy < by) || (by <= cy && cy < ay) {
+                    let x = ax + (cy - ay) * (bx - ax) / (by - ay);
+                    left = left.min(x);
+                    right = right.max(x);
+                }
+            }
+            if left <= right {
+                let xa = (left - 0.5).ceil() as i32;
+                let xb = (right - 0.5).floor() as i32;
+                self.rect(xa, y, xb - xa + 1, 1, rgb);
+            }
+        }
+    }
+
+    /// This frame enlarged `scale` times (each pixel `scale × scale`), e.g. for a screenshot at a
+    /// window's scale.
+    pub fn scaled(&self, scale: usize) -> Frame {
+        let s = scale.max(1);
+        let mut out = Frame::new(self.width * s, self.height * s);
+        let row = out.width * 3;
+        for y in 0..self.height {
+            let dst = &mut out.data[y * s * row..(y * s + 1) * row];
+            for (x, p) in self.data[y * self.width * 3..(y + 1) * self.width * 3]
                 .chunks_exact(3)
-                .map(|p| (p[0] as u32) << 16 | (p[1] as u32) << 8 | p[2] as u32),
-        );
+                .enumerate()
+            {
+                for k in 0..s {
+                    dst[(x * s + k) * 3..(x * s + k + 1) * 3].copy_from_slice(p);
+                }
+            }
+            for k in 1..s {
+                out.data.copy_within(y * s * row..(y * s + 1) * row, (y * s + k) * row);
+            }
+        }
+        out
     }
 
     /// The BT.601 gray version of the frame, one byte per pixel.

@@ -55,82 +55,28 @@ pub struct GifRecorder {
     scale: usize,
     delay_cs: u16,
     frames: u64,
+    packer: Packer,
+}
+
+/// Turns [`Frame`]s into GIF frames: scaled up, with an exact palette when there are at most 256
+/// colours (our games), else quantised by the encoder. Its buffers are reused between frames.
+#[derive(Default)]
+struct Packer {
     scaled: Vec<u8>,
     indices: Vec<u8>,
     palette: Vec<u8>,
     lookup: HashMap<[u8; 3], u8>,
 }
 
-impl GifRecorder {
-    /// Starts a GIF at `path` for frames of `width × height`, shown at `fps` frames per second,
-    /// each pixel drawn `scale × scale`. The scaled size must fit GIF's 65535 limit.
-    pub fn create(path: &Path, width: usize, height: usize, fps: f32, scale: usize) -> Result<Self, RecordError> {
-        if width == 0 || height == 0 || scale == 0 || scale > 16 {
-            return Err(RecordError::Invalid(format!(
-                "GIF size {width}×{height} at scale {scale} is invalid: sizes must be > 0 and scale in 1..=16"
-            )));
-        }
-        let (gw, gh) = (width * scale, height * scale);
-        if gw > u16::MAX as usize || gh > u16::MAX as usize {
-            return Err(RecordError::Invalid(format!(
-                "GIF size {gw}×{gh} exceeds 65535 pixels per side"
-            )));
-        }
-        if !(fps.is_finite() && fps > 0.0 && fps <= 100.0) {
-            return Err(RecordError::Invalid(format!("GIF fps must be in (0, 100], got {fps}")));
-        }
-        let name = path
-            .file_name()
-            .ok_or_else(|| RecordError::Invalid(format!("{} is not a file path", path.display())))?;
-        let temp = path.with_file_name(format!(".{}.{}.tmp", name.to_string_lossy(), std::process::id()));
-        let io = |source| RecordError::Io {
-            path: path.to_path_buf(),
-            source,
-        };
-        let file = File::create(&temp).map_err(io)?;
-        let gif_err = |e: gif::EncodingError| RecordError::Gif {
-            path: path.to_path_buf(),
-            message: e.to_string(),
-        };
-        let mut encoder = gif::Encoder::new(BufWriter::new(file), gw as u16, gh as u16, &[]).map_err(gif_err)?;
-        encoder.set_repeat(gif::Repeat::Infinite).map_err(gif_err)?;
-        Ok(GifRecorder {
-            encoder: Some(encoder),
-            path: path.to_path_buf(),
-            temp,
-            width,
-            height,
-            scale,
-            delay_cs: (100.0 / fps).round().max(1.0) as u16,
-            frames: 0,
-            scaled: Vec::new(),
-            indices: Vec::new(),
-            palette: Vec::new(),
-            lookup: HashMap::new(),
-        })
-    }
-
-    /// Frames written so far.
-    pub fn frames(&self) -> u64 {
-        self.frames
-    }
-
-    /// Appends one frame; it must have the size given to [`GifRecorder::create`].
-    pub fn push(&mut self, frame: &Frame) -> Result<(), RecordError> {
-        if (frame.width, frame.height) != (self.width, self.height)
-            || frame.data.len() != frame.width * frame.height * 3
-        {
-            return Err(RecordError::Invalid(format!(
-                "frame is {}×{}, but this GIF records {}×{} frames",
-                frame.width, frame.height, self.width, self.height
-            )));
-        }
-        let (gw, gh) = (self.width * self.scale, self.height * self.scale);
+impl Packer {
+    /// `frame` drawn `scale × scale` per pixel, shown for `delay_cs` hundredths of a second.
+    fn pack(&mut self, frame: &Frame, scale: usize, delay_cs: u16) -> gif::Frame<'_> {
+        let (gw, gh) = (frame.width * scale, frame.height * scale);
         self.scaled.clear();
         for y in 0..gh {
-            let row = &frame.data[(y / self.scale) * self.width * 3..][..self.width * 3];
+            let row = &frame.data[(y / scale) * frame.width * 3..][..frame.width * 3];
             for px in row.chunks_exact(3) {
-                for _ in 0..self.scale {
+                for _ in 0..scale {
                     self.scaled.extend_from_slice(px);
                 }
             }
@@ -141,17 +87,8 @@ impl GifRecorder {
             // More than 256 colours: let the encoder quantise.
             gif::Frame::from_rgb_speed(gw as u16, gh as u16, &self.scaled, 10)
         };
-        gif_frame.delay = self.delay_cs;
-        let encoder = self
-            .encoder
-            .as_mut()
-            .ok_or_else(|| RecordError::Invalid("the GIF is already finished".into()))?;
-        encoder.write_frame(&gif_frame).map_err(|e| RecordError::Gif {
-            path: self.path.clone(),
-            message: e.to_string(),
-        })?;
-        self.frames += 1;
-        Ok(())
+        gif_frame.delay = delay_cs;
+        gif_frame
     }
 
     /// Builds an exact palette of the scaled frame if it has at most 256 colours (the games do).
@@ -174,6 +111,128 @@ impl GifRecorder {
             self.indices.push(index);
         }
         true
+    }
+}
+
+/// Checks a GIF's size, scale and frame rate; returns the scaled size and the frame delay in
+/// hundredths of a second.
+fn gif_geometry(width: usize, height: usize, fps: f32, scale: usize) -> Result<(u16, u16, u16), RecordError> {
+    if width == 0 || height == 0 || scale == 0 || scale > 16 {
+        return Err(RecordError::Invalid(format!(
+            "GIF size {width}×{height} at scale {scale} is invalid: sizes must be > 0 and scale in 1..=16"
+        )));
+    }
+    let (gw, gh) = (width * scale, height * scale);
+    if gw > u16::MAX as usize || gh > u16::MAX as usize {
+        return Err(RecordError::Invalid(format!(
+            "GIF size {gw}×{gh} exceeds 65535 pixels per side"
+        )));
+    }
+    if !(fps.is_finite() && fps > 0.0 && fps <= 100.0) {
+        return Err(RecordError::Invalid(format!("GIF fps must be in (0, 100], got {fps}")));
+    }
+    Ok((gw as u16, gh as u16, (100.0 / fps).round().max(1.0) as u16))
+}
+
+/// The bytes of an animated, looping GIF of `frames` (all of one size) at `fps`, each pixel drawn
+/// `scale × scale`: for logs that hold a GIF (TensorBoard images) rather than a file.
+pub fn encode_gif(frames: &[Frame], fps: f32, scale: usize) -> Result<Vec<u8>, RecordError> {
+    let first = frames
+        .first()
+        .ok_or_else(|| RecordError::Invalid("a GIF needs at least one frame".into()))?;
+    let (gw, gh, delay_cs) = gif_geometry(first.width, first.height, fps, scale)?;
+    let gif_err = |e: gif::EncodingError| RecordError::Gif {
+        path: PathBuf::from("<memory>"),
+        message: e.to_string(),
+    };
+    let mut encoder = gif::Encoder::new(Vec::new(), gw, gh, &[]).map_err(gif_err)?;
+    encoder.set_repeat(gif::Repeat::Infinite).map_err(gif_err)?;
+    let mut packer = Packer::default();
+    for frame in frames {
+        if (frame.width, frame.height) != (first.width, first.height)
+            || frame.data.len() != frame.width * frame.height * 3
+        {
+            return Err(RecordError::Invalid(format!(
+                "frame is {}×{}, but this GIF holds {}×{} frames",
+                frame.width, frame.height, first.width, first.height
+            )));
+        }
+        encoder
+            .write_frame(&packer.pack(frame, scale, delay_cs))
+            .map_err(gif_err)?;
+    }
+    encoder.into_inner().map_err(gif_err)
+}
+
+/// The frame rate at which a recording of `id` plays in real time: one frame per agent step,
+/// i.e. 60 / `frame_skip` for the Atari-like games, and 50 for cartpole (τ = 0.02 s).
+pub fn realtime_fps(id: &str, frame_skip: u32) -> f32 {
+    if id == "cartpole" {
+        50.0
+    } else {
+        60.0 / frame_skip.max(1) as f32
+    }
+}
+
+impl GifRecorder {
+    /// Starts a GIF at `path` for frames of `width × height`, shown at `fps` frames per second,
+    /// each pixel drawn `scale × scale`. The scaled size must fit GIF's 65535 limit.
+    pub fn create(path: &Path, width: usize, height: usize, fps: f32, scale: usize) -> Result<Self, RecordError> {
+        let (gw, gh, delay_cs) = gif_geometry(width, height, fps, scale)?;
+        if path.file_name().is_none() {
+            return Err(RecordError::Invalid(format!("{} is not a file path", path.display())));
+        }
+        let temp = atomic_io::temp_path(path);
+        let io = |source| RecordError::Io {
+            path: path.to_path_buf(),
+            source,
+        };
+        let file = File::create(&temp).map_err(io)?;
+        let gif_err = |e: gif::EncodingError| RecordError::Gif {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        };
+        let mut encoder = gif::Encoder::new(BufWriter::new(file), gw, gh, &[]).map_err(gif_err)?;
+        encoder.set_repeat(gif::Repeat::Infinite).map_err(gif_err)?;
+        Ok(GifRecorder {
+            encoder: Some(encoder),
+            path: path.to_path_buf(),
+            temp,
+            width,
+            height,
+            scale,
+            delay_cs,
+            frames: 0,
+            packer: Packer::default(),
+        })
+    }
+
+    /// Frames written so far.
+    pub fn frames(&self) -> u64 {
+        self.frames
+    }
+
+    /// Appends one frame; it must have the size given to [`GifRecorder::create`].
+    pub fn push(&mut self, frame: &Frame) -> Result<(), RecordError> {
+        if (frame.width, frame.height) != (self.width, self.height)
+            || frame.data.len() != frame.width * frame.height * 3
+        {
+            return Err(RecordError::Invalid(format!(
+                "frame is {}×{}, but this GIF records {}×{} frames",
+                frame.width, frame.height, self.width, self.height
+            )));
+        }
+        let encoder = self
+            .encoder
+            .as_mut()
+            .ok_or_else(|| RecordError::Invalid("the GIF is already finished".into()))?;
+        let gif_frame = self.packer.pack(frame, self.scale, self.delay_cs);
+        encoder.write_frame(&gif_frame).map_err(|e| RecordError::Gif {
+            path: self.path.clone(),
+            message: e.to_string(),
+        })?;
+        self.frames += 1;
+        Ok(())
     }
 
     /// Writes the end of the GIF and moves it onto its final path. Returns that path.
@@ -200,7 +259,7 @@ impl GifRecorder {
             path: self.temp.clone(),
             source,
         })?;
-        std::fs::rename(&self.temp, &self.path).map_err(|source| RecordError::Io {
+        atomic_io::persist(&self.temp, &self.path).map_err(|source| RecordError::Io {
             path: self.path.clone(),
             source,
         })?;
@@ -239,12 +298,7 @@ pub fn record_random(id: &str, steps: u64, seed: u64, path: &Path, scale: usize)
     let cfg = EnvConfig::default();
     let mut env = make(id, &cfg)?;
     let (w, h) = env.render_size();
-    let fps = if id == "cartpole" {
-        50.0
-    } else {
-        60.0 / cfg.frame_skip as f32
-    };
-    let mut gif = GifRecorder::create(path, w, h, fps, scale)?;
+    let mut gif = GifRecorder::create(path, w, h, realtime_fps(id, cfg.frame_skip), scale)?;
     let mut rng = GameRng::seed_from_u64(seed);
     let n = env.num_actions();
     let mut frame = Frame::new(w, h);

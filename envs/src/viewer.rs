@@ -1,18 +1,17 @@
-//! A window that shows [`Frame`]s (minifb, X11), and [`play`]: a person plays a game in it.
+//! A window that shows [`Frame`]s (minifb, X11); [`crate::play`] lets a person play in one.
 //!
 //! minifb's `Window` is not `Send`, so a [`Viewer`] lives on the thread that made it (the main
 //! thread). Without a display, [`Viewer::open`] returns [`ViewerError::NoDisplay`] with a one-line
-//! hint; nothing panics.
+//! hint; nothing panics. Windows are resizable (the picture keeps its aspect ratio), and
+//! [`fit_scale`] picks a default scale that fits the screen.
 
+use std::ops::RangeInclusive;
 use std::path::{Path, PathBuf};
 
-use minifb::{Key, KeyRepeat, Window, WindowOptions};
+use minifb::{Key, KeyRepeat, ScaleMode, Window, WindowOptions};
 
-use crate::config::EnvConfig;
 use crate::env::EnvError;
 use crate::frame::Frame;
-use crate::game::Action;
-use crate::registry::make;
 
 /// Why the viewer or `play` failed.
 #[derive(Debug, thiserror::Error)]
@@ -36,24 +35,10 @@ pub enum ViewerError {
     },
 }
 
-/// Which keys are held down (and whether P was just pressed).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct KeyState {
-    /// Left arrow.
-    pub left: bool,
-    /// Right arrow.
-    pub right: bool,
-    /// Up arrow.
-    pub up: bool,
-    /// Down arrow.
-    pub down: bool,
-    /// Space bar (the fire button).
-    pub fire: bool,
-    /// Escape (quit).
-    pub escape: bool,
-    /// P was pressed since the last update (pause toggle).
-    pub pause_pressed: bool,
-}
+pub use crate::controls::KeyState;
+
+/// The window scales every command accepts (window pixels per frame pixel), checked here only.
+pub const SCALES: RangeInclusive<usize> = 1..=8;
 
 /// A window showing frames of a fixed size, each pixel drawn `scale × scale`.
 pub struct Viewer {
@@ -65,19 +50,36 @@ pub struct Viewer {
 }
 
 impl Viewer {
-    /// Opens a window for `width × height` frames shown at `scale` (1..=8).
+    /// Opens a window for `width × height` frames shown at `scale` (in [`SCALES`]).
     pub fn open(title: &str, width: usize, height: usize, scale: usize) -> Result<Viewer, ViewerError> {
-        if width == 0 || height == 0 || !(1..=8).contains(&scale) {
+        check_scale(scale).map_err(ViewerError::Window)?;
+        if width == 0 || height == 0 {
             return Err(ViewerError::Window(format!(
-                "window size {width}×{height} at scale {scale} is invalid: sizes must be > 0 and scale in 1..=8"
+                "window size {width}×{height} is invalid: sizes must be > 0"
             )));
         }
         if std::env::var_os("DISPLAY").is_none_or(|d| d.is_empty()) {
             return Err(ViewerError::NoDisplay("DISPLAY is not set".into()));
         }
         let (w, h) = (width * scale, height * scale);
-        let window = Window::new(title, w, h, WindowOptions::default())
-            .map_err(|e| ViewerError::NoDisplay(e.to_string().replace('\n', " ")))?;
+        let options = WindowOptions {
+            resize: true,
+            scale_mode: ScaleMode::AspectRatioStretch,
+            ..WindowOptions::default()
+        };
+        // A busy X server (e.g. Xvfb on a loaded machine) now and then refuses a connection that
+        // works a moment later, so try three times before giving up.
+        let mut attempt = 0;
+        let window = loop {
+            match Window::new(title, w, h, options) {
+                Ok(window) => break window,
+                Err(_) if attempt < 2 => {
+                    attempt += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(200));
+                }
+                Err(e) => return Err(ViewerError::NoDisplay(e.to_string().replace('\n', " "))),
+            }
+        };
         Ok(Viewer {
             window,
             width,
@@ -85,6 +87,16 @@ impl Viewer {
             scale,
             buffer: vec![0; w * h],
         })
+    }
+
+    /// Window pixels per frame pixel, as opened (the window may since have been resized).
+    pub fn scale(&self) -> usize {
+        self.scale
+    }
+
+    /// Saves `frame` as a PNG at this window's scale (what the window shows, pixel for pixel).
+    pub fn save_screenshot(&self, frame: &Frame, path: &Path) -> Result<(), ViewerError> {
+        save_png_atomic(&frame.scaled(self.scale), path)
     }
 
     /// Limits [`Viewer::show`] to `fps` updates per second (0 = unlimited).
@@ -107,6 +119,7 @@ impl Viewer {
             down: w.is_key_down(Key::Down),
             fire: w.is_key_down(Key::Space),
             escape: w.is_key_down(Key::Escape),
+            // The one pause key of every window (`controls::PAUSE_KEY`).
             pause_pressed: w.is_key_pressed(Key::P, KeyRepeat::No),
         }
     }
@@ -137,140 +150,44 @@ impl Viewer {
     }
 }
 
-/// Settings of [`play`].
-#[derive(Debug, Clone, PartialEq)]
-pub struct PlayOptions {
-    /// Window pixels per game pixel (cartpole, drawn at 300×200, uses half of it).
-    pub scale: usize,
-    /// Frames per second (the Atari runs at 60).
-    pub fps: usize,
-    /// Seed of the first game.
-    pub seed: u64,
-    /// Stop after this many frames (for tests and screenshots); `None` plays until Esc.
-    pub max_frames: Option<u64>,
-    /// Save the last shown picture as a PNG here.
-    pub screenshot: Option<PathBuf>,
-}
-
-impl Default for PlayOptions {
-    fn default() -> Self {
-        PlayOptions {
-            scale: 4,
-            fps: 60,
-            seed: 0,
-            max_frames: None,
-            screenshot: None,
-        }
-    }
-}
-
-/// What happened in a [`play`] session.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct PlaySummary {
-    /// Frames shown.
-    pub frames: u64,
-    /// Games finished.
-    pub games: u64,
-    /// Best score of a finished game (or of the current one).
-    pub best_score: i64,
-}
-
-/// Height of the HUD strip under the game picture.
-const HUD_H: usize = 11;
-
-/// Plays `id` by hand: the raw game (full action set, no frame skip, no sticky actions) at
-/// `opts.fps`, with a HUD of score and lives. Arrows move, space fires, P pauses, Esc quits.
-pub fn play(id: &str, opts: &PlayOptions) -> Result<PlaySummary, ViewerError> {
-    let cartpole = id == "cartpole";
-    let cfg = EnvConfig {
-        full_action_space: true,
-        ..EnvConfig::raw()
-    };
-    let mut env = make(id, &cfg)?;
-    let (w, h) = env.render_size();
-    let scale = if cartpole {
-        (opts.scale / 2).max(1)
-    } else {
-        opts.scale.max(1)
-    };
-    let mut viewer = Viewer::open(&format!("dqn play: {id}"), w, h + HUD_H, scale)?;
-    viewer.set_target_fps(opts.fps);
-    println!(
-        "dqn play {id}: arrows move{}, space = FIRE, P = pause, Esc = quit",
-        if cartpole { " (left/right push the cart)" } else { "" }
-    );
-    let mut picture = Frame::new(w, h);
-    let mut canvas = Frame::new(w, h + HUD_H);
-    let mut summary = PlaySummary::default();
-    let mut paused = false;
-    env.reset(Some(opts.seed));
-    let mut info = crate::env::Info::default();
-    while viewer.is_open() {
-        let keys = viewer.keys();
-        if keys.escape {
-            break;
-        }
-        paused ^= keys.pause_pressed;
-        if !paused {
-            let action = if cartpole {
-                match (keys.left, keys.right) {
-                    (true, false) => 0,
-                    (false, true) => 1,
-                    _ => (summary.frames % 2) as usize,
-                }
-            } else {
-                Action::from_input(keys.up, keys.down, keys.left, keys.right, keys.fire) as usize
-            };
-            let step = env.step(action)?;
-            info = step.info;
-            summary.best_score = summary.best_score.max(info.score);
-            if step.terminated || step.truncated {
-                summary.games += 1;
-                println!("game over: score {}", info.score);
-                env.reset(None);
-            }
-        }
-        env.render(&mut picture);
-        compose(&mut canvas, &picture, info.score, info.lives, paused, cartpole);
-        viewer.show(&canvas)?;
-        summary.frames += 1;
-        if opts.max_frames.is_some_and(|m| summary.frames >= m) {
-            break;
-        }
-    }
-    if let Some(path) = &opts.screenshot {
-        save_png_atomic(&canvas, path)?;
-    }
-    Ok(summary)
-}
-
-/// The game picture with the HUD strip below it.
-fn compose(canvas: &mut Frame, picture: &Frame, score: i64, lives: u32, paused: bool, cartpole: bool) {
-    canvas.fill([0, 0, 0]);
-    let row = picture.width * 3;
-    canvas.data[..picture.height * row].copy_from_slice(&picture.data);
-    let text = match (cartpole, paused) {
-        (true, false) => format!("STEPS {score}"),
-        (true, true) => format!("STEPS {score}  PAUSED"),
-        (false, false) => format!("SCORE {score}  LIVES {lives}"),
-        (false, true) => format!("SCORE {score}  LIVES {lives}  PAUSED"),
-    };
-    canvas.text(2, (picture.height + 2) as i32, &text, [236, 236, 236], 1);
-}
-
 /// Saves `frame` as a PNG through a temporary file in the same folder.
 pub fn save_png_atomic(frame: &Frame, path: &Path) -> Result<(), ViewerError> {
-    let err = |source| ViewerError::Screenshot {
+    atomic_io::write_atomic(path, |tmp| frame.save_png(tmp)).map_err(|source| ViewerError::Screenshot {
         path: path.to_path_buf(),
         source,
-    };
-    let name = path
-        .file_name()
-        .ok_or_else(|| err(std::io::Error::other("not a file path")))?;
-    let temp = path.with_file_name(format!(".{}.{}.tmp", name.to_string_lossy(), std::process::id()));
-    frame.save_png(&temp).map_err(err)?;
-    std::fs::rename(&temp, path).map_err(|e| {
-        let _ = std::fs::remove_file(&temp);
-        err(e)
     })
+}
+
+/// Checks a window scale against [`SCALES`]; the error names the range.
+pub fn check_scale(scale: usize) -> Result<usize, String> {
+    if SCALES.contains(&scale) {
+        Ok(scale)
+    } else {
+        Err(format!(
+            "scale {scale} is out of range: use {}..={}",
+            SCALES.start(),
+            SCALES.end()
+        ))
+    }
+}
+
+/// Parses a `--scale` value: an integer in [`SCALES`] (for clap's `value_parser`).
+pub fn parse_scale(text: &str) -> Result<usize, String> {
+    let scale = text.trim().parse::<usize>().map_err(|_| {
+        format!(
+            "scale must be a whole number in {}..={}, got `{text}`",
+            SCALES.start(),
+            SCALES.end()
+        )
+    })?;
+    check_scale(scale)
+}
+
+/// The largest scale in [`SCALES`] at which a `width × height` window fits the screen (90 % of
+/// its width, 85 % of its height, leaving room for a title bar and a panel), at least 1. Without
+/// a readable screen size it assumes a 1366×768 laptop screen.
+pub fn fit_scale(width: usize, height: usize) -> usize {
+    let (sw, sh) = crate::screen::size().unwrap_or((1366, 768));
+    let fits = |s: usize| width * s * 10 <= sw * 9 && height * s * 20 <= sh * 17;
+    SCALES.rev().find(|&s| fits(s)).unwrap_or(1)
 }

@@ -104,3 +104,117 @@ fn bad_input_is_an_error() {
     venv.render(1, &mut frame).unwrap();
     assert_eq!((frame.width, frame.height), (160, 210));
 }
+
+/// An env that panics on its `panic_at`-th step, to check that a worker thread catches it.
+struct Panicky {
+    inner: Box<dyn Env>,
+    steps: usize,
+    panic_at: usize,
+}
+
+impl Env for Panicky {
+    fn reset(&mut self, seed: Option<u64>) -> (envs::Obs<'_>, envs::Info) {
+        self.inner.reset(seed)
+    }
+    fn step(&mut self, action: usize) -> Result<envs::Step<'_>, EnvError> {
+        self.steps += 1;
+        assert!(self.steps < self.panic_at, "deliberate panic at step {}", self.steps);
+        self.inner.step(action)
+    }
+    fn action_space(&self) -> envs::Space {
+        self.inner.action_space()
+    }
+    fn observation_space(&self) -> envs::Space {
+        self.inner.observation_space()
+    }
+    fn action_meanings(&self) -> Vec<&'static str> {
+        self.inner.action_meanings()
+    }
+    fn render(&self, frame: &mut envs::Frame) {
+        self.inner.render(frame)
+    }
+    fn render_size(&self) -> (usize, usize) {
+        self.inner.render_size()
+    }
+}
+
+fn panicky_envs(n: usize, panic_at: usize) -> Vec<Box<dyn Env>> {
+    (0..n)
+        .map(|i| {
+            Box::new(Panicky {
+                inner: make("cartpole", &EnvConfig::default()).unwrap(),
+                steps: 0,
+                panic_at: if i == n - 1 { panic_at } else { usize::MAX },
+            }) as Box<dyn Env>
+        })
+        .collect()
+}
+
+#[test]
+fn a_panic_in_a_worker_thread_is_an_error_and_the_vec_env_refuses_later_calls() {
+    let mut venv = VecEnv::from_envs(panicky_envs(4, 3), 2, 0).unwrap();
+    venv.reset(None).unwrap();
+    venv.step(&[0; 4]).unwrap();
+    venv.step(&[0; 4]).unwrap();
+    let err = venv.step(&[0; 4]).unwrap_err();
+    assert!(
+        matches!(&err, EnvError::Panicked(m) if m.contains("deliberate panic")),
+        "{err}"
+    );
+    assert_eq!(venv.step(&[0; 4]).unwrap_err(), err);
+    assert_eq!(venv.reset(None).unwrap_err(), err);
+}
+
+#[test]
+fn a_panic_in_async_mode_is_an_error_from_recv() {
+    let mut venv = VecEnv::from_envs(panicky_envs(2, 2), 1, 0).unwrap();
+    venv.reset(None).unwrap();
+    venv.send(&[0, 0], None).unwrap();
+    assert_eq!(venv.recv(2, None).unwrap().unwrap().len(), 2);
+    venv.send(&[0, 0], None).unwrap();
+    let err = loop {
+        match venv.recv(1, None) {
+            Ok(_) => {
+                let ids: Vec<usize> = venv.received().to_vec();
+                venv.send(&[0], Some(&ids)).unwrap();
+            }
+            Err(e) => break e,
+        }
+    };
+    assert!(
+        matches!(&err, EnvError::Panicked(m) if m.contains("deliberate panic")),
+        "{err}"
+    );
+}
+
+#[test]
+fn async_send_recv_with_every_env_equals_step() {
+    let mut a = VecEnv::with_threads("breakout", &cfg(), 6, 1, 3).unwrap();
+    let mut b = VecEnv::with_threads("breakout", &cfg(), 6, 2, 3).unwrap();
+    a.reset(None).unwrap();
+    b.reset(None).unwrap();
+    for t in 0..60usize {
+        let actions: Vec<usize> = (0..6).map(|i| (t + i) % 4).collect();
+        a.step(&actions).unwrap();
+        b.send(&actions, None).unwrap();
+        let mut ids = b.recv(6, None).unwrap().unwrap().to_vec();
+        ids.sort_unstable();
+        assert_eq!(ids, (0..6).collect::<Vec<_>>());
+        for i in 0..6 {
+            assert_eq!(
+                b.env_obs_u8(i).unwrap(),
+                &a.obs_u8().unwrap()[i * a.obs_len()..(i + 1) * a.obs_len()]
+            );
+            assert_eq!(b.env_result(i).0, a.rewards()[i], "step {t} env {i}");
+        }
+    }
+    b.send(&[0, 0], Some(&[1, 4])).unwrap();
+    assert!(b.step(&[0; 6]).is_err(), "step while envs are in flight is an error");
+    assert!(
+        b.send(&[0], Some(&[4])).is_err(),
+        "an env in flight cannot be sent again"
+    );
+    assert!(b.send(&[0], Some(&[9])).is_err(), "an id out of range is an error");
+    b.reset(None).unwrap();
+    assert_eq!(b.in_flight(), 0, "reset waits for the envs in flight");
+}

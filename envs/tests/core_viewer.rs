@@ -1,13 +1,22 @@
-//! The minifb viewer and `play`. These need an X display: without DISPLAY they print that they
-//! are skipped (CI runs them under `xvfb-run -a`). Without a display, opening must be an error.
+//! The minifb viewer and `play`. These need an X display: `make test` runs them under
+//! `scripts/with-display.sh` (xvfb-run) with `DQN_REQUIRE_DISPLAY=1`, and then a missing display
+//! fails them. A plain `cargo test` without DISPLAY says they are skipped. Without a display,
+//! opening a window must be a one-line error.
 
-use envs::viewer::{play, PlayOptions, Viewer, ViewerError};
+use envs::play::{play, PlayOptions};
+use envs::viewer::{check_scale, fit_scale, parse_scale, Viewer, ViewerError, SCALES};
 use envs::Frame;
 
 fn display() -> bool {
     let has = std::env::var_os("DISPLAY").is_some_and(|d| !d.is_empty());
+    assert!(
+        has || std::env::var("DQN_REQUIRE_DISPLAY").as_deref() != Ok("1"),
+        "DQN_REQUIRE_DISPLAY=1 but DISPLAY is not set: run under scripts/with-display.sh"
+    );
     if !has {
-        println!("SKIPPED: DISPLAY is not set; run under `xvfb-run -a cargo test -p envs --test core_viewer`");
+        println!(
+            "SKIPPED: DISPLAY is not set; run under `scripts/with-display.sh cargo test -p envs --test core_viewer`"
+        );
     }
     has
 }
@@ -27,10 +36,13 @@ fn window_opens_and_shows_frames() {
     assert!(viewer.is_open());
     assert!(!viewer.keys().escape);
     assert!(matches!(viewer.show(&Frame::new(10, 10)), Err(ViewerError::Window(_))));
+    // The default scale fits the screen: xvfb-run's is 1280×1024 in `make test`.
+    let s = fit_scale(160, 232);
+    assert!(SCALES.contains(&s) && 232 * s <= 1024, "{s}");
 }
 
 #[test]
-fn play_runs_frames_and_saves_a_screenshot() {
+fn play_runs_frames_and_saves_a_screenshot_at_the_window_scale() {
     if !display() {
         return;
     }
@@ -38,25 +50,62 @@ fn play_runs_frames_and_saves_a_screenshot() {
     let shot = dir.path().join("play.png");
     let opts = PlayOptions {
         fps: 0,
+        scale: Some(2),
         max_frames: Some(30),
         screenshot: Some(shot.clone()),
         ..PlayOptions::default()
     };
     let summary = play("breakout", &opts).unwrap();
-    assert_eq!(summary.frames, 30);
+    assert_eq!((summary.frames, summary.scale), (30, 2));
     let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(&shot).unwrap()));
     let reader = decoder.read_info().unwrap();
-    assert_eq!((reader.info().width, reader.info().height), (160, 221));
+    // 160×210 picture + 22-pixel footer, at 2×.
+    assert_eq!((reader.info().width, reader.info().height), (320, 464));
     assert!(matches!(play("nope", &opts), Err(ViewerError::Env(_))));
+    let too_big = PlayOptions { scale: Some(9), ..opts };
+    let err = play("pong", &too_big).err().unwrap().to_string();
+    assert!(err.contains("1..=8"), "{err}");
 }
 
 #[test]
+fn one_scale_range_is_checked() {
+    assert_eq!(parse_scale("8"), Ok(8));
+    for bad in ["0", "9", "x", "-1"] {
+        let msg = parse_scale(bad).unwrap_err();
+        assert!(msg.contains("1..=8"), "{bad}: {msg}");
+    }
+    assert!(check_scale(1).is_ok() && check_scale(17).is_err());
+}
+
+/// Set in the child process of [`no_display_is_a_one_line_error`].
+const CHILD: &str = "DQN_TEST_NO_DISPLAY_CHILD";
+
+#[test]
 fn no_display_is_a_one_line_error() {
-    if std::env::var_os("DISPLAY").is_some() {
-        println!("SKIPPED: a display is present, so the no-display error cannot be checked here");
+    if std::env::var_os(CHILD).is_some() {
+        let err = Viewer::open("x", 10, 10, 1).err().expect("no display must be an error");
+        let msg = err.to_string();
+        assert!(!msg.contains('\n'), "{msg}");
+        println!("NO-DISPLAY-ERROR: {msg}");
         return;
     }
-    let err = Viewer::open("x", 10, 10, 1).err().expect("no display must be an error");
-    let msg = err.to_string();
-    assert!(msg.contains("dqn record") && !msg.contains('\n'), "{msg}");
+    // Run this test again in a child without DISPLAY, so it runs under xvfb-run too.
+    let out = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "no_display_is_a_one_line_error",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env_remove("DISPLAY")
+        .env(CHILD, "1")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    let line = stdout
+        .lines()
+        .find_map(|l| l.split_once("NO-DISPLAY-ERROR: ").map(|(_, rest)| rest))
+        .unwrap_or_else(|| panic!("the child printed no error: {stdout}"));
+    assert!(line.contains("dqn record") && line.contains("DISPLAY"), "{line}");
 }

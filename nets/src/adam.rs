@@ -13,7 +13,7 @@
 //! tch 0.26 does not expose `_fused_adam_` (nor the `_foreach_*` ops), so each parameter is updated
 //! with in-place ops under `no_grad`: a handful of kernels per tensor, which is negligible next to
 //! the forward and backward passes of a convolutional network.
-use crate::checkpoint::{read_tensors, save_tensors};
+use crate::checkpoint::{check_kind, read_tensors, save_tensors};
 use crate::{NetError, ShapeMismatch};
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
@@ -271,7 +271,9 @@ impl Adam {
 
     /// Restores the state from named tensors made by [`Adam::state_tensors`] (names not starting
     /// with `adam.` are ignored). All names must be there with the right shapes, else
-    /// [`NetError::ArchitectureMismatch`] (labelled with `origin`) and nothing is changed.
+    /// [`NetError::ArchitectureMismatch`] (labelled with `origin`), and with the right element
+    /// class (float moments, integer steps), else [`NetError::DtypeMismatch`]; nothing is changed
+    /// then.
     pub fn load_state_tensors(&mut self, tensors: &[(String, Tensor)], origin: &Path) -> Result<(), NetError> {
         let file: HashMap<&str, &Tensor> = tensors
             .iter()
@@ -312,6 +314,13 @@ impl Adam {
                 unexpected,
                 mismatched,
             });
+        }
+        let step_like = Tensor::f_from_slice(&[0i64])?;
+        for p in &self.params {
+            for (name, like) in [("m", &p.m), ("v", &p.v), ("step", &step_like)] {
+                let name = format!("adam.{name}.{}", p.name);
+                check_kind(origin, &name, file[name.as_str()], like)?;
+            }
         }
         tch::no_grad(|| {
             for p in &mut self.params {

@@ -2,15 +2,19 @@
 //! with precise errors.
 //!
 //! tch's own `VarStore::load` panics or gives opaque errors on a checkpoint of another architecture
-//! and silently takes the file's dtype; here every name and shape is checked first, then values are
-//! copied (and cast to the variable's dtype) under `no_grad`.
+//! and silently takes the file's dtype; here the file's bytes are checked in Rust first
+//! ([`crate::safetensors_check`]), NaN or infinite weights are refused, then every name, shape and
+//! element class (float, integer, bool) is checked, then values are copied (floats cast to the
+//! variable's float type) under `no_grad`.
 //!
 //! Backbone transfer (DQN ↔ SegNet): both networks name their encoder `backbone.*`, so
 //! [`load_backbone`] copies the matching tensors and reports what did not fit; [`freeze_backbone`]
 //! then stops its gradients.
+pub use crate::safetensors_check::check_safetensors_bytes;
+use crate::safetensors_check::first_non_finite;
 use crate::{NetError, ShapeMismatch};
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use tch::nn::VarStore;
 use tch::Tensor;
 
@@ -24,44 +28,26 @@ fn io_err(path: &Path, source: std::io::Error) -> NetError {
     }
 }
 
-/// Writes named tensors to `path` as safetensors, atomically: a temporary file in the same folder
-/// is written, synced and renamed over `path`, so a crash never leaves a half-written checkpoint.
-/// Tensors may live on any device; they are copied to the CPU and made contiguous.
+/// Writes named tensors to `path` as safetensors, atomically (through [`atomic_io::write_atomic`]),
+/// so a crash never leaves a half-written checkpoint. Tensors may live on any device; they are
+/// copied to the CPU and made contiguous.
 pub fn save_tensors(tensors: &[(String, Tensor)], path: &Path) -> Result<(), NetError> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let file_name = path
-        .file_name()
-        .ok_or_else(|| NetError::Io {
-            path: path.to_path_buf(),
-            source: std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a file path"),
-        })?
-        .to_string_lossy();
-    let tmp = dir.join(format!(".{file_name}.tmp-{}", std::process::id()));
     let cpu: Vec<(&str, Tensor)> = tensors
         .iter()
         .map(|(n, t)| Ok((n.as_str(), t.f_detach()?.f_to_device(tch::Device::Cpu)?.f_contiguous()?)))
         .collect::<Result<_, tch::TchError>>()?;
-    let written = Tensor::write_safetensors(&cpu, &tmp)
-        .map_err(|e| io_err(&tmp, std::io::Error::other(e)))
-        .and_then(|()| {
-            std::fs::File::open(&tmp)
-                .and_then(|f| f.sync_all())
-                .map_err(|e| io_err(&tmp, e))?;
-            std::fs::rename(&tmp, path).map_err(|e| io_err(path, e))
-        });
-    if written.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    written
+    atomic_io::write_atomic(path, |tmp| {
+        Tensor::write_safetensors(&cpu, tmp).map_err(std::io::Error::other)
+    })
+    .map_err(|e| io_err(path, e))
 }
 
-/// Reads every tensor of a safetensors file (on the CPU, in the file's dtype).
-/// Errors: [`NetError::MissingFile`], [`NetError::Corrupt`] (truncated, bad header, unsupported dtype).
+/// Reads every tensor of a safetensors file (on the CPU, in the file's dtype). The bytes are checked
+/// in Rust first ([`check_safetensors_bytes`]), so libtorch only ever sees well-formed data.
+/// Errors: [`NetError::MissingFile`], [`NetError::Corrupt`] (truncated, bad header, unsupported
+/// dtype, overlapping data, ...), [`NetError::NonFinite`] (a float tensor holds NaN or ±inf).
 pub fn read_tensors(path: &Path) -> Result<Vec<(String, Tensor)>, NetError> {
-    match std::fs::metadata(path) {
+    let bytes = match std::fs::metadata(path) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(NetError::MissingFile(path.to_path_buf())),
         Err(e) => return Err(io_err(path, e)),
         Ok(m) if m.is_dir() => {
@@ -70,12 +56,93 @@ pub fn read_tensors(path: &Path) -> Result<Vec<(String, Tensor)>, NetError> {
                 reason: "this is a folder, not a file".into(),
             })
         }
-        Ok(_) => {}
-    }
-    Tensor::read_safetensors(path).map_err(|e| NetError::Corrupt {
+        Ok(_) => std::fs::read(path).map_err(|e| io_err(path, e))?,
+    };
+    tensors_from_bytes(&bytes, path)
+}
+
+/// [`read_tensors`] on the bytes of a file; `path` only names it in errors. Fuzzed (`fuzz/`,
+/// target `checkpoint_loader`).
+pub fn tensors_from_bytes(bytes: &[u8], path: &Path) -> Result<Vec<(String, Tensor)>, NetError> {
+    let corrupt = |reason: String| NetError::Corrupt {
         path: path.to_path_buf(),
-        reason: e.to_string(),
-    })
+        reason,
+    };
+    let entries = check_safetensors_bytes(bytes).map_err(|e| corrupt(e.0))?;
+    if let Some(t) = first_non_finite(bytes, &entries) {
+        return Err(NetError::NonFinite {
+            path: Some(path.to_path_buf()),
+            name: t.name.clone(),
+        });
+    }
+    entries
+        .into_iter()
+        .map(|t| {
+            let tensor = Tensor::f_from_data_size(&bytes[t.bytes], &t.shape, t.dtype.kind())?;
+            Ok((t.name, tensor))
+        })
+        .collect()
+}
+
+/// `Err(NetError::NonFinite)` naming the first tensor that holds NaN or ±inf (tensors on any
+/// device; integer tensors always pass). Trainers call it before saving a model or calling it
+/// good.
+pub fn all_finite(tensors: &[(String, Tensor)]) -> Result<(), NetError> {
+    for (name, t) in tensors {
+        if t.is_floating_point() && !bool::try_from(t.f_isfinite()?.f_all()?)? {
+            return Err(NetError::NonFinite {
+                path: None,
+                name: name.clone(),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// What a tensor's element type is, for the no-silent-cast rule: floats go into floats, integers
+/// into integers, bools into bools.
+fn kind_class(kind: tch::Kind) -> &'static str {
+    use tch::Kind::*;
+    match kind {
+        Bool => "bool",
+        Half | Float | Double | BFloat16 | Float8e5m2 | Float8e4m3fn | Float8e5m2fnuz | Float8e4m3fnuz => "float",
+        ComplexHalf | ComplexFloat | ComplexDouble => "complex",
+        Uint8 | Int8 | Int16 | Int | Int64 | QInt8 | QUInt8 | QInt32 => "integer",
+    }
+}
+
+/// Checks that tensor `name` read from `path` can be copied into `like` (a variable or a tensor
+/// of the running network): the same shape ([`NetError::ArchitectureMismatch`] naming it
+/// otherwise) and the same class of element type ([`NetError::DtypeMismatch`]: integer or bool
+/// values never go silently into float weights).
+pub fn expect_like(path: &Path, name: &str, found: &Tensor, like: &Tensor) -> Result<(), NetError> {
+    if found.size() != like.size() {
+        return Err(NetError::ArchitectureMismatch {
+            path: path.to_path_buf(),
+            missing: Vec::new(),
+            unexpected: Vec::new(),
+            mismatched: vec![ShapeMismatch {
+                name: name.to_string(),
+                expected: like.size(),
+                found: found.size(),
+            }],
+        });
+    }
+    check_kind(path, name, found, like)
+}
+
+/// [`NetError::DtypeMismatch`] unless `found` and `like` hold the same class of element type.
+pub(crate) fn check_kind(path: &Path, name: &str, found: &Tensor, like: &Tensor) -> Result<(), NetError> {
+    let (f, l) = (found.kind(), like.kind());
+    if kind_class(f) != kind_class(l) {
+        return Err(NetError::DtypeMismatch {
+            path: path.to_path_buf(),
+            name: name.to_string(),
+            expected: format!("{l:?}"),
+            found: format!("{f:?}"),
+        });
+    }
+    Ok(())
 }
 
 /// Saves all variables of `vs` (trainable ones and BatchNorm statistics) to `path` atomically.
@@ -96,7 +163,12 @@ fn copy_into(dst: &Tensor, src: &Tensor) -> Result<(), NetError> {
 /// unexpected and mismatched names (nothing is copied then). Values are cast to each variable's
 /// dtype and device.
 pub fn load_varstore(vs: &VarStore, path: &Path) -> Result<(), NetError> {
-    let file: HashMap<String, Tensor> = read_tensors(path)?.into_iter().collect();
+    load_varstore_from(vs, read_tensors(path)?, path)
+}
+
+/// [`load_varstore`] from tensors already read from `path` (which only names it in errors).
+pub fn load_varstore_from(vs: &VarStore, tensors: Vec<(String, Tensor)>, path: &Path) -> Result<(), NetError> {
+    let file: HashMap<String, Tensor> = tensors.into_iter().collect();
     let vars = vs.variables();
     let mut missing = Vec::new();
     let mut mismatched = Vec::new();
@@ -122,6 +194,11 @@ pub fn load_varstore(vs: &VarStore, path: &Path) -> Result<(), NetError> {
             unexpected,
             mismatched,
         });
+    }
+    let mut names: Vec<&String> = vars.keys().collect();
+    names.sort();
+    for name in &names {
+        check_kind(path, name, &file[*name], &vars[*name])?;
     }
     for (name, var) in &vars {
         copy_into(var, &file[name])?;
@@ -188,6 +265,7 @@ pub fn load_backbone(vs: &VarStore, path: &Path) -> Result<TransferReport, NetEr
                 found: t.size(),
             }),
             Some(t) => {
+                check_kind(path, &name, t, &var)?;
                 copy_into(&var, t)?;
                 report.loaded.push(name);
             }

@@ -59,6 +59,30 @@ pub enum NetError {
         /// Names present in both with different shapes.
         mismatched: Vec<ShapeMismatch>,
     },
+    /// A float tensor holds NaN or ±inf: from a checkpoint (`path`), or about to be saved.
+    #[error("{}", describe_non_finite(path.as_deref(), name))]
+    NonFinite {
+        /// The checkpoint read, or `None` for tensors in memory.
+        path: Option<PathBuf>,
+        /// The first tensor found with a non-finite value.
+        name: String,
+    },
+    /// A checkpoint tensor's element type cannot go into the variable without a lossy cast
+    /// (integer or bool values into float weights, or the other way).
+    #[error(
+        "checkpoint {}: tensor {name} holds {found} values but the network's variable is {expected}; refusing to cast it",
+        path.display()
+    )]
+    DtypeMismatch {
+        /// The file.
+        path: PathBuf,
+        /// The tensor.
+        name: String,
+        /// The variable's element type.
+        expected: String,
+        /// The file's element type.
+        found: String,
+    },
     /// Reading or writing a file failed.
     #[error("I/O error on {}: {source}", path.display())]
     Io {
@@ -68,8 +92,24 @@ pub enum NetError {
         source: std::io::Error,
     },
     /// libtorch reported an error (shape mismatch inside an op, out of memory, ...).
-    #[error("libtorch error: {0}")]
+    #[error("libtorch error: {}", torch_message(.0))]
     Torch(#[from] tch::TchError),
+}
+
+/// The first line of a libtorch error: the rest is a C++ backtrace that helps no user.
+pub fn torch_message(e: &tch::TchError) -> String {
+    let text = e.to_string();
+    text.lines().next().unwrap_or_default().trim_end().to_string()
+}
+
+fn describe_non_finite(path: Option<&std::path::Path>, name: &str) -> String {
+    match path {
+        Some(p) => format!(
+            "checkpoint {}: tensor {name} holds NaN or infinite values (the model had diverged); refusing to load it",
+            p.display()
+        ),
+        None => format!("tensor {name} holds NaN or infinite values (the model has diverged); refusing to save it"),
+    }
 }
 
 /// How many names to print per list before summarising the rest.

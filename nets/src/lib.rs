@@ -6,7 +6,8 @@
 //! * [`SegNet`] — the same VGG backbone as encoder + an unpooling decoder; variables `backbone.*`,
 //!   `decoder.*`. Because both networks name their encoder `backbone.*`, [`load_backbone`] moves a
 //!   trained encoder from one to the other.
-//! * [`checkpoint`] — atomic safetensors save, strict load with explanations, backbone transfer.
+//! * [`checkpoint`] — atomic safetensors save, strict load with explanations, backbone transfer;
+//!   [`safetensors_check`] — the file's bytes checked in Rust before libtorch sees them.
 //! * [`Adam`] — PyTorch-equivalent Adam whose state is saved with the checkpoint.
 //! * [`parse_device`] — `auto | cpu | cuda | cuda:N`.
 //! * [`Precision`] — `fp32 | bf16 | fp16` forward/backward passes over f32 master weights (CPU
@@ -33,18 +34,21 @@ mod layers;
 pub mod precision;
 pub mod qnet;
 pub mod quant;
+pub mod safetensors_check;
 pub mod segnet;
 mod shim;
 
 pub use adam::{Adam, AdamConfig};
 pub use backbone::{Backbone, BackboneConfig, BackboneKind, Features, PoolInfo, StageConfig, StridedLayer};
 pub use checkpoint::{
-    freeze_backbone, load_backbone, load_varstore, read_tensors, save_tensors, save_varstore, TransferReport,
+    all_finite, expect_like, freeze_backbone, load_backbone, load_varstore, load_varstore_from, read_tensors,
+    save_tensors, save_varstore, tensors_from_bytes, TransferReport,
 };
 pub use device::{parse_device, DEVICE_CHOICES};
-pub use error::{NetError, ShapeMismatch};
+pub use error::{torch_message, NetError, ShapeMismatch};
 pub use precision::{cpu_bf16_support, Autocast, Bf16Support, Precision, PRECISION_CHOICES};
 pub use qnet::{QNet, QNetConfig, TorsoConfig};
+pub use safetensors_check::check_safetensors_bytes;
 pub use segnet::{SegNet, SegNetConfig, SEGNET_PRESETS};
 
 /// Number of scalar parameters (trainable variables only; BatchNorm statistics excluded).

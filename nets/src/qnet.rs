@@ -33,7 +33,7 @@ pub enum TorsoConfig {
 }
 
 /// Configuration of a [`QNet`] (serde; saved in each run's `config.toml`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, config_doc::ConfigDoc)]
 #[serde(deny_unknown_fields)]
 pub struct QNetConfig {
     /// The torso. Default: the Nature CNN.

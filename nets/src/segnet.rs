@@ -37,7 +37,7 @@ use tch::{Kind, Tensor};
 pub const SEGNET_PRESETS: [&str; 2] = ["basic", "vgg16"];
 
 /// Configuration of a [`SegNet`] (serde; saved in each run's `config.toml`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, config_doc::ConfigDoc)]
 #[serde(deny_unknown_fields)]
 pub struct SegNetConfig {
     /// The encoder; must be the `vgg` kind. Default: the `basic` preset's encoder.

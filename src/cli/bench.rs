@@ -26,9 +26,10 @@ pub enum BenchWhat {
         /// Env id.
         #[arg(long, default_value = "breakout")]
         env: String,
-        /// Agent steps per configuration.
-        #[arg(long, default_value_t = 2_000_000)]
-        steps: u64,
+        /// Agent steps per configuration (default 2,000,000; 5,000 for `gym:` ids, which also
+        /// time the same env in a plain Python loop).
+        #[arg(long)]
+        steps: Option<u64>,
         /// Envs of the vector-env configuration.
         #[arg(long, default_value_t = 8)]
         num_envs: usize,
@@ -113,6 +114,8 @@ pub fn run(a: BenchArgs) -> anyhow::Result<()> {
             num_envs,
             json,
         } => {
+            let gym = envs::gym::is_gym_id(&env);
+            let steps = steps.unwrap_or(if gym { 5_000 } else { 2_000_000 });
             if !(1..=MAX_BENCH_ENVS).contains(&num_envs) {
                 anyhow::bail!("--num-envs must be in 1..={MAX_BENCH_ENVS}, got {num_envs}");
             }
@@ -269,8 +272,10 @@ fn run_peer(script: &str, args: &[&str]) -> Option<serde_json::Value> {
 
 fn bench_env(id: &str, steps: u64, num_envs: usize, json: bool) -> anyhow::Result<()> {
     let cfg = EnvConfig::default();
+    let mut rates = Vec::new();
     for n in [1, num_envs] {
         let r = envs::bench::bench_env(id, &cfg, n, steps, 0)?;
+        rates.push((n, r.steps_per_sec));
         if json {
             println!("{}", r.to_json());
         } else {
@@ -284,6 +289,21 @@ fn bench_env(id: &str, steps: u64, num_envs: usize, json: bool) -> anyhow::Resul
                 r.steps_per_sec,
                 r.frames_per_sec
             );
+        }
+    }
+    if envs::gym::is_gym_id(id) {
+        let peer = envs::gym::bench::python_loop_steps_per_sec(id, steps, 0)?;
+        report(
+            json,
+            serde_json::json!({"impl": "python-loop", "env": id, "steps": steps, "steps_per_sec": peer}),
+        );
+        if !json {
+            for (n, rate) in rates {
+                println!(
+                    "bridge with {n} env(s): {:.0}% of the plain Python loop",
+                    100.0 * rate / peer
+                );
+            }
         }
     }
     Ok(())

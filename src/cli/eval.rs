@@ -1,16 +1,23 @@
-//! `dqn eval`.
+//! `dqn eval`: plays full episodes and prints the result; writes a file only with `--out`.
 
 use std::path::PathBuf;
 
-use agents::dqn::{evaluate, Policy};
+use agents::dqn::{evaluate, CheckpointChoice, Policy};
 use agents::run::write_atomic;
 use clap::Args;
 
 /// Arguments of `dqn eval`.
 #[derive(Args, Debug)]
+#[command(
+    after_help = "Examples:\n  dqn eval runs/cartpole__dqn__1__1700000000 --episodes 100 --epsilon 0\n  dqn eval runs/cartpole__dqn__1__1700000000 --checkpoint last --json\n  dqn eval runs/breakout__dqn__1__1700000000 --out results/breakout.json\n\nThe run folder is only read: the result goes to stdout, and to a file only with --out.\nThe checkpoint picked is named on stderr, so --json prints exactly one JSON object on stdout."
+)]
 pub struct EvalArgs {
-    /// A run folder (its newest checkpoint) or a checkpoint file.
+    /// A run folder or a checkpoint file (`RUN/checkpoints/*.safetensors`).
     pub run: PathBuf,
+    /// Which weights of a run folder: `best` (the best evaluation during training), `last` (the
+    /// newest step_N.safetensors) or a model file. Default: best when the run has one, else last.
+    #[arg(long, value_name = "last|best|PATH")]
+    pub checkpoint: Option<CheckpointChoice>,
     /// Full episodes to play (across lives).
     #[arg(long, default_value_t = 30)]
     pub episodes: u32,
@@ -29,6 +36,9 @@ pub struct EvalArgs {
     /// Print the result as one JSON object.
     #[arg(long)]
     pub json: bool,
+    /// Also write the JSON result to FILE (atomically). Nothing is written without it.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
 }
 
 pub fn run(a: EvalArgs) -> anyhow::Result<()> {
@@ -41,35 +51,27 @@ pub fn run(a: EvalArgs) -> anyhow::Result<()> {
     let device = super::device(&a.device)?;
     // One autocast region for the whole command: the weights never change, so they are cast once.
     let _autocast = a.precision.autocast(device)?;
-    let policy = Policy::load(&a.run, device)?;
+    let choice = a.checkpoint.clone().unwrap_or_default();
+    let policy = Policy::load_choice(&a.run, &choice, device)?;
+    eprintln!("{}", policy.choice.describe());
     let cfg = &policy.cfg;
     let env_cfg = cfg.training_env_config();
-    let (result, _) = if policy.pixels {
-        evaluate::<u8>(
-            &policy.net,
-            &cfg.env_id,
-            &env_cfg,
-            cfg.dqn.frame_stack,
-            a.episodes,
-            a.epsilon,
-            a.seed,
-            false,
-        )?
-    } else {
-        evaluate::<f32>(
-            &policy.net,
-            &cfg.env_id,
-            &env_cfg,
-            cfg.dqn.frame_stack,
-            a.episodes,
-            a.epsilon,
-            a.seed,
-            false,
-        )?
-    };
-    let json = serde_json::to_string_pretty(&serde_json::json!({
+    let play = if policy.pixels { evaluate::<u8> } else { evaluate::<f32> };
+    let (result, _) = play(
+        &policy.net,
+        &cfg.env_id,
+        &env_cfg,
+        cfg.dqn.frame_stack,
+        a.episodes,
+        a.epsilon,
+        a.seed,
+        0,
+    )?;
+    let value = serde_json::json!({
         "env": result.env,
         "checkpoint": policy.checkpoint.display().to_string(),
+        "checkpoint_kind": policy.choice.kind,
+        "checkpoint_step": policy.choice.step,
         "mean_return": result.mean_return,
         "std_return": result.std_return,
         "episodes": result.episodes,
@@ -78,13 +80,10 @@ pub fn run(a: EvalArgs) -> anyhow::Result<()> {
         "returns": result.returns,
         "lengths": result.lengths,
         "seed": result.seed,
-    }))?;
-    write_atomic(&policy.run.path.join("eval.json"), json.as_bytes())?;
+    });
+    // The result is printed before anything is written, so a failed write never hides it.
     if a.json {
-        println!(
-            "{}",
-            serde_json::to_string(&serde_json::from_str::<serde_json::Value>(&json)?)?
-        );
+        println!("{}", serde_json::to_string(&value)?);
     } else {
         println!(
             "{}: {:.2} ± {:.2} over {} episodes (ε = {}, sticky actions {})",
@@ -95,7 +94,11 @@ pub fn run(a: EvalArgs) -> anyhow::Result<()> {
             result.epsilon,
             result.sticky_action_prob
         );
-        println!("wrote {}", policy.run.path.join("eval.json").display());
+    }
+    if let Some(out) = &a.out {
+        let text = serde_json::to_string_pretty(&value)? + "\n";
+        write_atomic(out, text.as_bytes()).map_err(|e| anyhow::anyhow!("the result above was not saved: {e}"))?;
+        eprintln!("wrote {}", out.display());
     }
     Ok(())
 }

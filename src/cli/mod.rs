@@ -1,6 +1,7 @@
 //! Command-line definitions (clap) and dispatch. Each command lives in its own file and only
 //! wires the crates together.
 
+mod agent_view;
 mod bench;
 mod eval;
 mod list;
@@ -8,7 +9,11 @@ mod play;
 mod plot;
 mod progress;
 mod record;
+mod record_hud;
+mod seg_model;
+mod seg_watch;
 mod segnet;
+mod signals;
 mod train;
 mod watch;
 
@@ -18,7 +23,9 @@ use clap::{Parser, Subcommand};
 ///
 /// Typical session: `dqn list`, `dqn play --env breakout`, `dqn train --env breakout`,
 /// `dqn watch runs/<run>`, `dqn eval runs/<run>`, `dqn plot runs/<run> --out curve.png`.
-/// Runs go to `runs/<env>__<name>__<seed>__<time>/`; open them with `tensorboard --logdir runs`.
+/// Runs go to `runs/<env>__<name>__<seed>__<time>/`. See them in TensorBoard with `make
+/// tensorboard` in the checkout (or `.venv/bin/tensorboard --logdir runs`), then open
+/// http://localhost:6006.
 #[derive(Parser, Debug)]
 #[command(name = "dqn", version = None, disable_version_flag = true, about, long_about)]
 pub struct Cli {
@@ -36,21 +43,21 @@ pub struct Cli {
 pub enum Command {
     /// List the envs: ids, action meanings and observation shapes.
     List(list::ListArgs),
-    /// Train a DQN agent (see `dqn train --help`).
+    /// Train a DQN agent on an env (presets, --set overrides, --resume).
     Train(Box<train::TrainArgs>),
     /// Watch a trained agent play in a window, with its Q-values.
     Watch(watch::WatchArgs),
-    /// Evaluate a trained agent: mean ± std return over full episodes; writes eval.json.
+    /// Evaluate a trained agent: mean ± std return over full episodes (--out FILE saves it).
     Eval(eval::EvalArgs),
-    /// Play a game yourself in a window (arrows + space; Esc quits).
+    /// Play a game yourself in a window (each game's keys are shown in it; P pauses, Esc quits).
     Play(play::PlayArgs),
-    /// Record a GIF of a random or trained agent, headless.
+    /// Record a GIF of a random or trained agent (with --hud: what `watch` shows), headless.
     Record(record::RecordArgs),
-    /// Draw a run's learning curve from its TensorBoard event files into a PNG.
+    /// Draw learning curves from TensorBoard event files (PNG or SVG; seeds as mean and band).
     Plot(plot::PlotArgs),
     /// Benchmarks: env steps/s, learner updates/s, replay bytes, segnet images/s.
     Bench(bench::BenchArgs),
-    /// Driving-scene segmentation with SegNet: gen, train, eval, predict, watch.
+    /// Driving-scene segmentation with SegNet: gen, train, eval, calibrate, predict, watch.
     Segnet(segnet::SegnetArgs),
 }
 
@@ -83,18 +90,24 @@ pub fn device(spec: &str) -> anyhow::Result<tch::Device> {
     Ok(nets::parse_device(spec)?)
 }
 
-/// A flag that the first Ctrl-C (or SIGTERM) sets, so a training loop can save a checkpoint and
-/// stop; a second Ctrl-C exits at once.
-pub fn stop_on_ctrl_c() -> std::sync::Arc<std::sync::atomic::AtomicBool> {
-    use std::sync::atomic::{AtomicBool, Ordering};
-    let stop = std::sync::Arc::new(AtomicBool::new(false));
-    let flag = stop.clone();
-    let _ = ctrlc::set_handler(move || {
-        if flag.swap(true, Ordering::SeqCst) {
-            eprintln!("\nsecond Ctrl-C: exiting without a checkpoint");
-            std::process::exit(130);
+/// The device as a person names it: `cpu`, or `cuda:N (GPU name)` when `nvidia-smi` can tell
+/// the name.
+pub fn device_name(device: tch::Device) -> String {
+    match device {
+        tch::Device::Cuda(n) => {
+            let name = std::process::Command::new("nvidia-smi")
+                .args(["--query-gpu=name", "--format=csv,noheader", &format!("--id={n}")])
+                .output()
+                .ok()
+                .filter(|o| o.status.success())
+                .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+                .filter(|s| !s.is_empty() && !s.contains('\n'));
+            match name {
+                Some(name) => format!("cuda:{n} ({name})"),
+                None => format!("cuda:{n}"),
+            }
         }
-        eprintln!("\nCtrl-C: saving a checkpoint and stopping (press again to quit at once)");
-    });
-    stop
+        tch::Device::Cpu => "cpu".into(),
+        other => format!("{other:?}").to_lowercase(),
+    }
 }

@@ -3,7 +3,8 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use envs::viewer::{play, PlayOptions};
+use envs::play::{play, PlayOptions};
+use envs::viewer::parse_scale;
 
 /// Arguments of `dqn play`.
 #[derive(Args, Debug)]
@@ -11,9 +12,10 @@ pub struct PlayArgs {
     /// Env id (`dqn list`).
     #[arg(long)]
     pub env: String,
-    /// Window scale.
-    #[arg(long, default_value_t = 4)]
-    pub scale: usize,
+    /// Window pixels per game pixel, 1..=8 [default: the largest that fits the screen]. The
+    /// window can also be resized.
+    #[arg(long, value_parser = parse_scale)]
+    pub scale: Option<usize>,
     /// Frames per second.
     #[arg(long, default_value_t = 60)]
     pub fps: usize,
@@ -23,7 +25,7 @@ pub struct PlayArgs {
     /// Stop after this many frames (for scripted checks).
     #[arg(long)]
     pub max_frames: Option<u64>,
-    /// Save the last frame shown as a PNG.
+    /// Save the last frame shown as a PNG, at the window's scale.
     #[arg(long)]
     pub screenshot: Option<PathBuf>,
 }
@@ -32,8 +34,8 @@ pub fn run(a: PlayArgs) -> anyhow::Result<()> {
     if envs::spec(&a.env).is_none() {
         anyhow::bail!("unknown env '{}'; envs: {}", a.env, envs::ids().join(", "));
     }
-    if a.scale == 0 || a.scale > 16 || a.fps == 0 || a.fps > 1000 {
-        anyhow::bail!("--scale must be in 1..=16 and --fps in 1..=1000");
+    if a.fps == 0 || a.fps > 1000 {
+        anyhow::bail!("--fps must be in 1..=1000");
     }
     let opts = PlayOptions {
         scale: a.scale,

@@ -1,25 +1,34 @@
 //! `dqn train`.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-use agents::dqn::{presets, train, TrainOptions};
-use agents::run::RunDir;
+use agents::dqn::{presets, train, TrainConfig, TrainOptions};
+use agents::run::{write_session, ConfigSource, Override, RunDir, RunKind};
 use anyhow::Context;
 use clap::Args;
 
 use super::progress::TrainBar;
 
+const EXAMPLES: &str = "Examples:\n  dqn train --env cartpole\n  dqn train --env breakout --preset breakout-cpu --steps 200000 --seed 2\n  dqn train --env pong --set dqn.learning_rate=1e-4 --set dqn.prioritized=true\n  dqn train --resume runs/breakout__dqn__1__1700000000 --steps 800000\n\nCtrl-C (or SIGTERM, SIGHUP) saves a checkpoint and exits 130; `--resume RUN_DIR` continues it.\n--help (not -h) also lists every configuration key.";
+
+/// `--help`'s text after the options: the examples, then every configuration key with its
+/// default and doc comment, generated from the config types.
+fn long_help() -> String {
+    format!(
+        "{EXAMPLES}\n\nConfiguration keys (set with --set KEY=VALUE or a --config file; the defaults shown are the types' own, and each preset changes some; a run's config.toml holds the resolved values):\n{}",
+        TrainConfig::keys_help()
+    )
+}
+
 /// Arguments of `dqn train`.
 #[derive(Args, Debug)]
-#[command(
-    after_help = "Examples:\n  dqn train --env cartpole\n  dqn train --env breakout --preset breakout-cpu --steps 200000 --seed 2\n  dqn train --env pong --set dqn.learning_rate=1e-4 --set dqn.prioritized=true\n  dqn train --resume runs/breakout__dqn__1__1700000000 --steps 800000\n\nConfiguration keys live in four sections, shown resolved in each run's config.toml:\n  env.*  preprocessing (sticky_action_prob, frame_skip, obs_size, noop_max, fire_reset, episodic_life, clip_rewards, max_episode_frames, full_action_space)\n  net.*  the Q-network (torso, head_hidden, dueling)\n  dqn.*  the algorithm (total_steps, learning_rate, buffer_size, batch_size, gamma, frame_stack, target_update_freq, tau, train_freq, gradient_steps, learning_starts, eps_start, eps_end, eps_fraction, double_dqn, loss, max_grad_norm, n_step, prioritized, per_alpha, per_beta0, num_envs)\n  run.*  seed, device, name, checkpoint_every, keep_checkpoints, eval_every, eval_episodes, eval_epsilon, log_every, pipeline_depth, precision\n\nCtrl-C saves a checkpoint and exits; `--resume RUN_DIR` continues it."
-)]
+#[command(after_help = EXAMPLES, after_long_help = long_help())]
 pub struct TrainArgs {
     /// Env id (`dqn list`). Required unless --resume.
     #[arg(long)]
     pub env: Option<String>,
     /// Preset (presets/*.toml). Default: `<env>-cpu` without a GPU when it exists, else `<env>`.
-    #[arg(long)]
+    #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(presets::names()))]
     pub preset: Option<String>,
     /// A TOML file merged over the preset.
     #[arg(long, value_name = "FILE")]
@@ -33,7 +42,7 @@ pub struct TrainArgs {
     /// Random seed (sets run.seed).
     #[arg(long)]
     pub seed: Option<u64>,
-    /// auto | cpu | cuda | cuda:N (sets run.device).
+    /// auto | cpu | cuda | cuda:N (sets run.device) [default: auto; with --resume, the run's own].
     #[arg(long)]
     pub device: Option<String>,
     /// fp32 | bf16 | fp16 forward/backward passes (sets run.precision). bf16: mixed precision
@@ -63,24 +72,53 @@ pub struct TrainArgs {
     pub quiet: bool,
 }
 
+/// The typed overrides that `--steps`, `--seed`, `--device`, `--num-envs`, `--precision` and
+/// `--name` stand for.
+fn flag_overrides(a: &TrainArgs) -> anyhow::Result<Vec<Override>> {
+    let mut o = Vec::new();
+    if let Some(s) = a.steps {
+        o.push(Override::uint("--steps", "dqn.total_steps", s)?);
+    }
+    if let Some(s) = a.seed {
+        o.push(Override::uint("--seed", "run.seed", s)?);
+    }
+    if let Some(d) = &a.device {
+        o.push(Override::new("run.device", d.as_str()));
+    }
+    if let Some(n) = a.num_envs {
+        o.push(Override::uint("--num-envs", "dqn.num_envs", n as u64)?);
+    }
+    if let Some(p) = a.precision {
+        o.push(Override::new("run.precision", p.to_string()));
+    }
+    if let Some(n) = &a.name {
+        agents::run::check_run_name(n)?;
+        o.push(Override::new("run.name", n.as_str()));
+    }
+    Ok(o)
+}
+
+/// Resolves `--resume RUN`: its config.toml with `--steps`, `--device` and `--precision` applied
+/// the same way.
+fn resume_config(a: &TrainArgs, dir: &Path) -> anyhow::Result<(TrainConfig, RunDir)> {
+    let run = RunDir::open_kind(dir, RunKind::Dqn)?;
+    let step = run.steps().resume_point()?.0;
+    let cfg: TrainConfig = agents::run::resolve(ConfigSource::File(&run.config_path()), None, &flag_overrides(a)?)?;
+    cfg.validate()?;
+    cfg.run.precision.check(super::device(&cfg.run.device)?, true)?;
+    if step >= cfg.dqn.total_steps {
+        eprintln!(
+            "warning: {} is already at step {step}, past --steps {}; it only saves a checkpoint (raise --steps to train on)",
+            run.path.display(),
+            cfg.dqn.total_steps
+        );
+    }
+    Ok((cfg, run))
+}
+
 pub fn run(a: TrainArgs) -> anyhow::Result<()> {
     let (cfg, run, resume) = if let Some(dir) = &a.resume {
-        let run = RunDir::open(dir)?;
-        let mut cfg = agents::dqn::policy::load_config(&run)?;
-        if let Some(s) = a.steps {
-            cfg.dqn.total_steps = s;
-        }
-        if let Some(d) = &a.device {
-            cfg.run.device = d.clone();
-        }
-        if let Some(p) = a.precision {
-            cfg.run.precision = p;
-        }
-        cfg.validate()?;
-        cfg.run.precision.check(super::device(&cfg.run.device)?, true)?;
-        if !run.path.join("checkpoints").is_dir() || run.latest_checkpoint().is_err() {
-            anyhow::bail!("{} has no checkpoint to resume from", run.path.display());
-        }
+        let (cfg, run) = resume_config(&a, dir)?;
         (cfg, run, true)
     } else {
         let env = a
@@ -93,39 +131,44 @@ pub fn run(a: TrainArgs) -> anyhow::Result<()> {
                 .map(str::to_string)
                 .with_context(|| format!("unknown env '{env}'; envs: {}", envs::ids().join(", ")))?,
         };
-        let mut sets = a.sets.clone();
-        if let Some(s) = a.steps {
-            sets.push(format!("dqn.total_steps={s}"));
-        }
-        if let Some(s) = a.seed {
-            sets.push(format!("run.seed={s}"));
-        }
-        if let Some(d) = &a.device {
-            sets.push(format!("run.device=\"{d}\""));
-        }
-        if let Some(n) = a.num_envs {
-            sets.push(format!("dqn.num_envs={n}"));
-        }
-        if let Some(p) = a.precision {
-            sets.push(format!("run.precision=\"{p}\""));
-        }
-        if let Some(n) = &a.name {
-            sets.push(format!("run.name=\"{n}\""));
-        }
-        let cfg = presets::resolve(Some(env), &preset, a.config.as_deref(), &sets)?;
+        let mut overrides = a
+            .sets
+            .iter()
+            .map(|s| Override::parse(s))
+            .collect::<Result<Vec<_>, _>>()?;
+        overrides.push(Override::new("env_id", env));
+        overrides.extend(flag_overrides(&a)?);
+        let cfg = presets::resolve(&preset, a.config.as_deref(), &overrides)?;
         cfg.run.precision.check(super::device(&cfg.run.device)?, true)?;
         let run = RunDir::create(&a.runs_dir, &cfg.env_id, &cfg.run.name, cfg.run.seed)
             .with_context(|| format!("cannot create a run folder in {}", a.runs_dir.display()))?;
         (cfg, run, false)
     };
-    let stop = super::stop_on_ctrl_c();
+    // One writer per run folder; a failed start removes the folder it made.
+    let has_checkpoint = |r: &RunDir| r.latest_checkpoint().is_ok();
+    write_session(
+        &run,
+        resume,
+        has_checkpoint,
+        |l| eprintln!("{l}"),
+        || train_in(&a, &cfg, &run, resume),
+    )
+}
+
+fn train_in(a: &TrainArgs, cfg: &TrainConfig, run: &RunDir, resume: bool) -> anyhow::Result<()> {
+    let mut cfg = cfg.clone();
+    let device_used = super::device_name(super::device(&cfg.run.device)?);
+    if !resume {
+        cfg.run.device_used = device_used.clone();
+    }
+    let stop = super::signals::stop_flag();
     eprintln!(
-        "training {} with preset '{}' on {} for {} steps -> {}",
+        "training {} with preset '{}' on {device_used} for {} steps -> {}\n{}",
         cfg.env_id,
         cfg.preset,
-        cfg.run.device,
         cfg.dqn.total_steps,
-        run.path.display()
+        run.path.display(),
+        super::progress::epsilon_schedule(&cfg)
     );
     let bar = std::rc::Rc::new(std::cell::RefCell::new(TrainBar::new(cfg.dqn.total_steps, a.quiet)));
     let (b1, b2) = (bar.clone(), bar.clone());
@@ -137,7 +180,7 @@ pub fn run(a: TrainArgs) -> anyhow::Result<()> {
         on_progress: Box::new(move |p, sps| b1.borrow_mut().update(p, sps)),
         on_notice: Box::new(move |line| b2.borrow().println(line)),
     };
-    let summary = train(&cfg, &run, opts)?;
+    let summary = train(&cfg, run, opts)?;
     bar.borrow().finish();
     println!(
         "{} {} steps ({} updates, {} episodes) in {:.0} s, {:.0} steps/s",
@@ -154,13 +197,9 @@ pub fn run(a: TrainArgs) -> anyhow::Result<()> {
     if let Some(r) = summary.mean_return_100 {
         println!("mean training return (last 100 episodes): {r:.2}");
     }
-    if let Some(e) = &summary.eval {
-        println!(
-            "eval: {:.2} ± {:.2} over {} episodes (ε = {})",
-            e.mean_return, e.std_return, e.episodes, e.epsilon
-        );
+    for line in super::progress::summary_lines(&summary) {
+        println!("{line}");
     }
-    println!("run: {}", summary.run_dir.display());
-    println!("checkpoint: {}", summary.checkpoint.display());
+    super::signals::exit_if_stopped(&format!("dqn train --resume {}", run.path.display()));
     Ok(())
 }

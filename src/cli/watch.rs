@@ -1,23 +1,30 @@
-//! `dqn watch`: a trained agent plays in a window, with a HUD of score, episode and Q-values.
+//! `dqn watch`: a trained agent plays in a window, with a HUD of score, lives, episode, step, ε,
+//! checkpoint, mean return and Q-values ([`super::agent_view`]); `--record` also writes it to a GIF.
 
 use std::path::PathBuf;
 
-use agents::dqn::stack::{FrameStack, ObsElement};
-use agents::dqn::Policy;
+use agents::dqn::stack::ObsElement;
+use agents::dqn::{CheckpointChoice, Policy};
 use clap::Args;
-use envs::viewer::Viewer;
-use envs::{make, Frame};
-use rand::{RngExt, SeedableRng};
+use envs::controls::PAUSE_KEY;
+use envs::record::GifRecorder;
+use envs::viewer::{fit_scale, parse_scale, Viewer};
+
+use super::agent_view::AgentView;
 
 /// Arguments of `dqn watch`.
 #[derive(Args, Debug)]
 #[command(
-    after_help = "Examples:\n  dqn watch runs/breakout__dqn__1__1700000000\n  dqn watch runs/cartpole__dqn__1__1700000000/checkpoints/best.safetensors --episodes 3\n  dqn watch --env driving --segment runs/segnet__basic__1__1700000000   (game left, live segmentation right)"
+    after_help = "Examples:\n  dqn watch runs/breakout__dqn__1__1700000000\n  dqn watch runs/cartpole__dqn__1__1700000000/checkpoints/best.safetensors --episodes 3\n  dqn watch --env driving --segment runs/segnet__basic__1__1700000000 --driver you\n      (game, ground truth from the game and live segmentation side by side, with a legend and the IoU)\n\nKeys: P pauses, Esc quits."
 )]
 pub struct WatchArgs {
-    /// A DQN run folder (its newest checkpoint) or a checkpoint file.
+    /// A DQN run folder or a checkpoint file (`RUN/checkpoints/*.safetensors`).
     #[arg(required_unless_present = "segment")]
     pub run: Option<PathBuf>,
+    /// Which weights of a run folder: `best`, `last` (the newest step_N.safetensors) or a model
+    /// file. Default: best when the run has one, else last.
+    #[arg(long, value_name = "last|best|PATH", conflicts_with = "segment")]
+    pub checkpoint: Option<CheckpointChoice>,
     /// With --segment: the env to drive (only `driving` has pixel labels).
     #[arg(long, requires = "segment")]
     pub env: Option<String>,
@@ -33,50 +40,59 @@ pub struct WatchArgs {
     /// ε of the ε-greedy policy.
     #[arg(long, default_value_t = 0.01)]
     pub epsilon: f64,
-    /// Window scale.
-    #[arg(long, default_value_t = 3)]
-    pub scale: usize,
+    /// Window pixels per game pixel, 1..=8 [default: the largest that fits the screen]. The
+    /// window can also be resized.
+    #[arg(long, value_parser = parse_scale)]
+    pub scale: Option<usize>,
     /// Seed.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
     /// Stop after this many frames (for scripted checks).
     #[arg(long)]
     pub max_frames: Option<u64>,
-    /// Save the last frame shown as a PNG.
+    /// Save the last frame shown as a PNG, at the window's scale.
     #[arg(long)]
     pub screenshot: Option<PathBuf>,
+    /// Also record what the window shows, HUD included, to this GIF (at the window's scale,
+    /// at the game's real speed). `dqn record RUN --hud` does the same without a window.
+    #[arg(long, value_name = "GIF")]
+    pub record: Option<PathBuf>,
+    /// With --segment: who drives. A DQN run trained on driving (`--driver RUN`), or `you` (the
+    /// arrow keys); a scripted driver by default.
+    #[arg(long, value_name = "RUN|you", requires = "segment")]
+    pub driver: Option<String>,
     /// fp32 | bf16 forward passes on the CPU (the weights stay f32).
     #[arg(long, default_value = "fp32")]
     pub precision: nets::Precision,
 }
 
-/// Width of the Q-value panel right of the game picture.
-const PANEL_W: usize = 120;
-
 pub fn run(a: WatchArgs) -> anyhow::Result<()> {
-    if !(0.0..=1.0).contains(&a.epsilon) || a.fps == 0 || !(1..=8).contains(&a.scale) {
-        anyhow::bail!("--epsilon must be in [0, 1], --fps ≥ 1 and --scale in 1..=8");
+    if !(0.0..=1.0).contains(&a.epsilon) || a.fps == 0 {
+        anyhow::bail!("--epsilon must be in [0, 1] and --fps ≥ 1");
     }
     let _autocast = a.precision.autocast(tch::Device::Cpu)?;
     if let Some(seg_run) = &a.segment {
         if let Some(env) = a.env.as_deref().filter(|e| *e != "driving") {
             anyhow::bail!("--segment shows the driving game; '{env}' has no segmentation labels (use --env driving)");
         }
-        let opts = super::segnet::SegWatchOptions {
+        let opts = super::seg_watch::SegWatchOptions {
             fps: a.fps,
             scale: a.scale,
             seed: a.seed,
             max_frames: a.max_frames,
             screenshot: a.screenshot.clone(),
             no_calibration: false,
+            driver: a.driver.clone(),
         };
-        return super::segnet::watch_segmentation(seg_run, &opts);
+        return super::seg_watch::watch_segmentation(seg_run, &opts);
     }
     let run = a
         .run
         .as_ref()
         .ok_or_else(|| anyhow::anyhow!("give a run folder or checkpoint to watch"))?;
-    let policy = Policy::load(run, tch::Device::Cpu)?;
+    let choice = a.checkpoint.clone().unwrap_or_default();
+    let policy = Policy::load_choice(run, &choice, tch::Device::Cpu)?;
+    eprintln!("{}", policy.choice.describe());
     if policy.pixels {
         watch::<u8>(&policy, &a)
     } else {
@@ -84,102 +100,63 @@ pub fn run(a: WatchArgs) -> anyhow::Result<()> {
     }
 }
 
-fn draw_panel(canvas: &mut Frame, x0: usize, meanings: &[&str], q: &[f32], chosen: usize, score: f64, episode: u32) {
-    let white = [236, 236, 236];
-    canvas.text(x0 as i32 + 4, 4, &format!("SCORE {score:.0}"), white, 1);
-    canvas.text(x0 as i32 + 4, 14, &format!("EPISODE {}", episode + 1), white, 1);
-    canvas.text(x0 as i32 + 4, 30, "Q-VALUES", white, 1);
-    if q.is_empty() {
-        return;
-    }
-    let (lo, hi) = q.iter().fold((f32::MAX, f32::MIN), |(l, h), v| (l.min(*v), h.max(*v)));
-    let span = (hi - lo).max(1e-6);
-    let bar_max = (PANEL_W - 12) as f32;
-    for (i, (name, v)) in meanings.iter().zip(q).enumerate() {
-        let y = 42 + i as i32 * 18;
-        let colour = if i == chosen { [92, 186, 92] } else { [84, 138, 210] };
-        let len = 4.0 + (bar_max - 4.0) * (v - lo) / span;
-        canvas.rect(x0 as i32 + 4, y + 8, len as i32, 6, colour);
-        let label: String = name.chars().take(9).collect();
-        canvas.text(x0 as i32 + 4, y, &format!("{label} {v:.2}"), white, 1);
-    }
-}
-
 fn watch<T: ObsElement>(policy: &Policy, a: &WatchArgs) -> anyhow::Result<()> {
-    let cfg = &policy.cfg;
-    let mut env = make(&cfg.env_id, &cfg.training_env_config())?;
-    let meanings = env.action_meanings();
-    let (w, h) = env.render_size();
-    let height = h.max(42 + meanings.len() * 18 + 4);
-    let mut viewer = Viewer::open(&format!("dqn watch: {}", cfg.env_id), w + PANEL_W, height, a.scale)?;
+    let mut view = AgentView::<T>::new(policy, a.epsilon, a.seed)?;
+    let (w, h) = view.size();
+    let scale = a.scale.unwrap_or_else(|| fit_scale(w, h));
+    let mut viewer = Viewer::open(&format!("dqn watch: {}", policy.cfg.env_id), w, h, scale)?;
     viewer.set_target_fps(a.fps);
     println!(
-        "dqn watch {}: space = pause, Esc = quit ({})",
-        cfg.env_id,
+        "dqn watch {}: {PAUSE_KEY} = pause, Esc = quit ({})",
+        policy.cfg.env_id,
         policy.checkpoint.display()
     );
-    let mut rng = rand_pcg::Pcg64Mcg::seed_from_u64(a.seed);
-    let mut picture = Frame::new(w, h);
-    let mut canvas = Frame::new(w + PANEL_W, height);
-    let (obs, _) = env.reset(Some(a.seed));
-    let first = T::frame(&obs)?;
-    let mut stack = FrameStack::new(cfg.dqn.frame_stack, first.len());
-    stack.reset(first);
-    let (mut episode, mut score, mut frames, mut paused) = (0u32, 0.0f64, 0u64, false);
-    let mut space_was_down = false;
-    let (mut q, mut chosen) = (Vec::new(), 0usize);
+    let mut gif = match &a.record {
+        Some(path) => Some(GifRecorder::create(path, w, h, a.fps as f32, scale)?),
+        None => None,
+    };
+    let footer = format!("{PAUSE_KEY} PAUSE  ESC QUIT");
+    let (mut episodes, mut frames, mut paused) = (0u32, 0u64, false);
+    view.draw(Some(&footer));
     while viewer.is_open() {
         let keys = viewer.keys();
         if keys.escape {
             break;
         }
-        // Space toggles on its press, not while held.
-        paused ^= keys.pause_pressed || (keys.fire && !space_was_down);
-        space_was_down = keys.fire;
+        paused ^= keys.pause_pressed;
         if !paused {
-            let (best, values) = policy.act(stack.as_slice())?;
-            q = values;
-            chosen = if rng.random::<f64>() < a.epsilon {
-                rng.random_range(0..env.num_actions())
-            } else {
-                best
-            };
-            let step = env.step(chosen)?;
-            let (done, info) = (step.terminated || step.truncated, step.info);
-            stack.push(T::frame(&step.obs)?);
-            score = info.score as f64;
-            if let Some(ep) = info.episode {
+            if let Some(ep) = view.step()? {
+                episodes += 1;
                 println!(
-                    "episode {}: return {:.0}, {} steps",
-                    episode + 1,
-                    ep.episode_return,
-                    ep.length
+                    "episode {episodes}: return {:.0}, {} steps",
+                    ep.episode_return, ep.length
                 );
-                episode += 1;
-                if a.episodes > 0 && episode >= a.episodes {
-                    break;
-                }
             }
-            if done {
-                let (obs, _) = env.reset(None);
-                stack.reset(T::frame(&obs)?);
+            view.draw(Some(&footer));
+            if let Some(g) = gif.as_mut() {
+                g.push(&view.canvas)?;
             }
         }
-        env.render(&mut picture);
-        canvas.fill([0, 0, 0]);
-        canvas.blit_scaled(&picture, 0, 0, 1);
-        draw_panel(&mut canvas, w, &meanings, &q, chosen, score, episode);
+        let mut shown = view.canvas.clone();
         if paused {
-            canvas.text(4, 4, "PAUSED", [236, 236, 236], 1);
+            shown.text(4, 4, "PAUSED", [250, 210, 80], 1);
         }
-        viewer.show(&canvas)?;
+        viewer.show(&shown)?;
         frames += 1;
-        if a.max_frames.is_some_and(|m| frames >= m) {
+        if (a.episodes > 0 && episodes >= a.episodes) || a.max_frames.is_some_and(|m| frames >= m) {
             break;
         }
     }
+    if let Some(g) = gif {
+        let n = g.frames();
+        g.finish()?;
+        println!(
+            "wrote {} ({n} frames)",
+            a.record.as_ref().map_or(String::new(), |p| p.display().to_string())
+        );
+    }
     if let Some(path) = &a.screenshot {
-        envs::viewer::save_png_atomic(&canvas, path)?;
+        viewer.save_screenshot(&view.canvas, path)?;
     }
     Ok(())
 }

@@ -56,7 +56,13 @@ pub fn only_run(runs: &Path) -> PathBuf {
     dirs.pop().unwrap()
 }
 
-/// Whether a display is available for window tests.
+/// Whether a display is available for window tests. With `DQN_REQUIRE_DISPLAY=1` (which
+/// `make test` sets) a missing display fails the test instead of skipping it.
 pub fn have_display() -> bool {
-    std::env::var_os("DISPLAY").is_some()
+    let has = std::env::var_os("DISPLAY").is_some_and(|d| !d.is_empty());
+    assert!(
+        has || std::env::var("DQN_REQUIRE_DISPLAY").as_deref() != Ok("1"),
+        "DQN_REQUIRE_DISPLAY=1 but DISPLAY is not set: run under scripts/with-display.sh"
+    );
+    has
 }

@@ -9,107 +9,23 @@
 //! learned, so the target network is refreshed from exactly the weights a sequential DQN would
 //! copy. With `D = 0` the schedule is CleanRL's, step for step.
 
-use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, Sender};
 use std::sync::{Arc, Mutex};
 
-use envs::{EnvConfig, Frame, VecEnv};
+use envs::{EnvConfig, VecEnv};
 use rand::{RngExt, SeedableRng};
 use rand_pcg::Pcg64Mcg;
-use serde::{Deserialize, Serialize};
 use tch::{Device, Tensor};
 
 use super::config::TrainConfig;
-use super::eval::{evaluate, EvalResult};
+use super::eval::evaluate;
 use super::learner::{NetCopy, TensorBatch};
+use super::protocol::{ActorCounters, ActorState, Progress, ToLearner, WeightsVersion};
 use super::stack::{FrameStack, ObsElement};
 use super::DqnError;
-use crate::replay::{Batch, ReplayBuffer, ReplayConfig};
+use crate::replay::{Batch, ReplayBuffer};
 use crate::schedule::LinearSchedule;
-
-/// What the actor tells the learner, in order.
-pub enum ToLearner {
-    /// Batch number `index` (0-based), to learn from; `indices` are its replay slots (for PER).
-    Batch {
-        index: u64,
-        step: u64,
-        batch: Box<TensorBatch>,
-        indices: Vec<usize>,
-    },
-    /// A finished episode.
-    Episode {
-        step: u64,
-        episode_return: f64,
-        length: u64,
-    },
-    /// Periodic acting statistics.
-    Scalars { step: u64, epsilon: f64 },
-    /// An evaluation's result, with a strip of frames from its first episode.
-    Eval {
-        step: u64,
-        result: EvalResult,
-        strip: Option<Frame>,
-    },
-    /// Save a checkpoint with this actor state (every batch sent before has been learned).
-    Checkpoint(Box<ActorState>),
-    /// Training ended (the step budget, or a stop request); save and finish.
-    Done { state: Box<ActorState>, stopped: bool },
-    /// The actor failed.
-    Failed(DqnError),
-}
-
-/// What the learner sends back after each update: the new weights, version `version`.
-pub struct WeightsVersion {
-    /// Updates done.
-    pub version: u64,
-    /// The online network's variables, in name order.
-    pub weights: Vec<Tensor>,
-    /// New priorities for the replay slots of the batch just learned (PER only).
-    pub priorities: Option<(Vec<usize>, Vec<f32>)>,
-}
-
-/// The actor's part of a checkpoint.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct ActorCounters {
-    /// Env steps taken.
-    pub step: u64,
-    /// Batches sent (= updates done at a sync point).
-    pub updates: u64,
-    /// Episodes finished.
-    pub episodes: u64,
-    /// Returns of the last 100 episodes.
-    pub recent_returns: Vec<f64>,
-    /// The ε-greedy and sampling generator.
-    pub rng: Pcg64Mcg,
-}
-
-/// Actor state for a checkpoint: counters plus the target network.
-pub struct ActorState {
-    /// Counters and RNG.
-    pub counters: ActorCounters,
-    /// Target network variables, in name order.
-    pub target: Vec<Tensor>,
-}
-
-/// Progress shown by the CLI.
-#[derive(Debug, Clone, Default)]
-pub struct Progress {
-    /// Env steps taken.
-    pub step: u64,
-    /// Step budget.
-    pub total_steps: u64,
-    /// Episodes finished.
-    pub episodes: u64,
-    /// Mean return of the last 100 episodes (None before the first).
-    pub mean_return_100: Option<f64>,
-    /// Current ε.
-    pub epsilon: f64,
-    /// Updates done by the learner.
-    pub updates: u64,
-    /// Whether learning has started (false while the replay buffer fills).
-    pub learning: bool,
-}
 
 /// Everything the actor needs to start.
 pub struct ActorSetup {
@@ -179,7 +95,9 @@ impl<'a, T: ObsElement> Actor<'a, T> {
         let cfg = setup.cfg;
         let d = &cfg.dqn;
         let n = d.num_envs;
-        let mut envs = VecEnv::with_threads(&cfg.env_id, &cfg.training_env_config(), n, 1, cfg.run.seed)?;
+        // Gym envs step in worker processes: a thread each lets them run in parallel.
+        let threads = if envs::gym::is_gym_id(&cfg.env_id) { n } else { 1 };
+        let mut envs = VecEnv::with_threads(&cfg.env_id, &cfg.training_env_config(), n, threads, cfg.run.seed)?;
         envs.reset(Some(cfg.run.seed))?;
         let frame_len = envs.obs_len();
         let k = d.frame_stack;
@@ -205,17 +123,7 @@ impl<'a, T: ObsElement> Actor<'a, T> {
                 (counters, d.learning_starts)
             }
         };
-        let replay = ReplayBuffer::new(ReplayConfig {
-            capacity: d.buffer_size,
-            frame_len,
-            frame_stack: k,
-            num_streams: n,
-            n_step: d.n_step,
-            gamma: d.gamma,
-            prioritized: d.prioritized,
-            alpha: d.per_alpha,
-            eps: d.per_eps,
-        })?;
+        let replay = ReplayBuffer::new(d.replay_config(frame_len, n))?;
         let obs = T::frames(&envs)?;
         let mut stacks = Vec::with_capacity(n);
         let mut replay = replay;
@@ -371,26 +279,14 @@ impl<'a, T: ObsElement> Actor<'a, T> {
         let beta = self.beta.value(self.counters.step) as f32;
         self.replay
             .sample(d.batch_size, beta, &mut self.counters.rng, &mut self.batch)?;
-        let b = d.batch_size as i64;
-        let mut shape = vec![b];
-        shape.extend_from_slice(&self.obs_shape);
-        let dev = self.device;
-        let to_dev = |t: Tensor| t.f_to_device(dev);
-        let obs = to_dev(Tensor::f_from_slice(&self.batch.obs)?.f_view(shape.as_slice())?)?;
-        let next_obs = to_dev(Tensor::f_from_slice(&self.batch.next_obs)?.f_view(shape.as_slice())?)?;
-        let target_next_q = {
-            let _autocast = self.cfg.run.precision.autocast(dev)?;
-            tch::no_grad(|| self.target.net.forward(&next_obs, false))?
-        };
-        let tb = TensorBatch {
-            obs,
-            next_obs: d.double_dqn.then_some(next_obs),
-            actions: to_dev(Tensor::f_from_slice(&self.batch.actions)?)?,
-            returns: to_dev(Tensor::f_from_slice(&self.batch.returns)?)?,
-            discounts: to_dev(Tensor::f_from_slice(&self.batch.discounts)?)?,
-            weights: to_dev(Tensor::f_from_slice(&self.batch.weights)?)?,
-            target_next_q,
-        };
+        let tb = TensorBatch::from_replay(
+            &self.batch,
+            &self.obs_shape,
+            self.device,
+            &self.target,
+            d.double_dqn,
+            self.cfg.run.precision,
+        )?;
         let indices = if d.prioritized {
             self.batch.indices.clone()
         } else {
@@ -435,7 +331,7 @@ impl<'a, T: ObsElement> Actor<'a, T> {
             .wrapping_add(1_000_003)
             .wrapping_add(self.counters.step);
         let env_cfg: EnvConfig = self.cfg.training_env_config();
-        let (result, strip) = evaluate::<T>(
+        let (result, video) = evaluate::<T>(
             &self.acting.net,
             &self.cfg.env_id,
             &env_cfg,
@@ -443,20 +339,18 @@ impl<'a, T: ObsElement> Actor<'a, T> {
             episodes,
             self.cfg.run.eval_epsilon,
             seed,
-            true,
+            self.cfg.run.eval_video_max_bytes,
         )?;
         self.send(ToLearner::Eval {
             step: self.counters.step,
             result,
-            strip,
+            video,
         })
     }
 
     fn run(&mut self) -> Result<(), DqnError> {
         let d = self.cfg.dqn.clone();
         let r = self.cfg.run.clone();
-        let mut recent_log = VecDeque::new();
-        recent_log.push_back(self.counters.step);
         let mut stopped = false;
         while self.counters.step < d.total_steps {
             if self.stop.load(Ordering::Relaxed) {

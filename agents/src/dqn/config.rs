@@ -1,6 +1,7 @@
 //! The training configuration: one documented serde struct per section, every field with a default.
 //! A run folder's `config.toml` is exactly this struct, resolved (preset + `--config` + `--set`).
 
+use config_doc::ConfigDoc;
 use envs::EnvConfig;
 use nets::{Precision, QNetConfig};
 use serde::{Deserialize, Serialize};
@@ -8,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::DqnError;
 
 /// Everything `dqn train` needs, as saved in `runs/<run>/config.toml`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ConfigDoc)]
 #[serde(deny_unknown_fields)]
 pub struct TrainConfig {
     /// The env id (`dqn list` shows them).
@@ -19,21 +20,25 @@ pub struct TrainConfig {
     /// Preprocessing of the env (ALE/CleanRL defaults). The replay stacks frames itself, so
     /// `env.frame_stack` is forced to 1 for training and `dqn.frame_stack` sets the stack.
     #[serde(default)]
+    #[config_doc(section)]
     pub env: EnvConfig,
     /// The Q-network.
     #[serde(default)]
+    #[config_doc(section)]
     pub net: QNetConfig,
     /// The DQN algorithm.
     #[serde(default)]
+    #[config_doc(section)]
     pub dqn: DqnConfig,
     /// Logging, checkpoints, evaluation, device.
     #[serde(default)]
+    #[config_doc(section)]
     pub run: RunConfig,
 }
 
-/// The DQN algorithm's hyperparameters. Defaults are CleanRL's `dqn_atari.py` (see ANCHORS.md),
-/// except where noted.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// The DQN algorithm's hyperparameters. Defaults are CleanRL's `dqn_atari.py`, except
+/// where noted.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ConfigDoc)]
 #[serde(default, deny_unknown_fields)]
 pub struct DqnConfig {
     /// Agent steps to train for (summed over envs).
@@ -132,13 +137,17 @@ impl Default for DqnConfig {
 }
 
 /// Where and how a run logs, checkpoints and evaluates.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ConfigDoc)]
 #[serde(default, deny_unknown_fields)]
 pub struct RunConfig {
     /// Random seed (envs, ε-greedy, replay sampling, network initialisation).
     pub seed: u64,
     /// "auto" (CUDA if available), "cpu", "cuda" or "cuda:N".
     pub device: String,
+    /// The device the run actually used, e.g. "cpu" or "cuda:0 (NVIDIA H200)": a record written
+    /// by `dqn train` when it starts (`device` is the setting).
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub device_used: String,
     /// Run name, the `<name>` in `runs/<env>__<name>__<seed>__<time>`.
     pub name: String,
     /// Steps between checkpoints (0 = only at the end).
@@ -151,6 +160,9 @@ pub struct RunConfig {
     pub eval_episodes: u32,
     /// ε during evaluation.
     pub eval_epsilon: f64,
+    /// Byte cap of the evaluation video (the first episode of each evaluation as an animated
+    /// GIF in TensorBoard's Images tab); frames are dropped to fit it. 0 = no video.
+    pub eval_video_max_bytes: u64,
     /// Steps between logged scalars (SPS, ε, losses).
     pub log_every: u64,
     /// Updates the actor may run ahead of the learner (pipelining; 0 = lock-step).
@@ -165,12 +177,14 @@ impl Default for RunConfig {
         RunConfig {
             seed: 1,
             device: "auto".into(),
+            device_used: String::new(),
             name: "dqn".into(),
             checkpoint_every: 100_000,
             keep_checkpoints: 3,
             eval_every: 0,
             eval_episodes: 10,
             eval_epsilon: 0.01,
+            eval_video_max_bytes: 1_000_000,
             log_every: 1000,
             pipeline_depth: 2,
             precision: Precision::Fp32,
@@ -178,7 +192,31 @@ impl Default for RunConfig {
     }
 }
 
+impl DqnConfig {
+    /// The replay buffer these settings ask for, over `num_streams` envs of `frame_len` values.
+    pub fn replay_config(&self, frame_len: usize, num_streams: usize) -> crate::replay::ReplayConfig {
+        crate::replay::ReplayConfig {
+            capacity: self.buffer_size,
+            frame_len,
+            frame_stack: self.frame_stack,
+            num_streams,
+            n_step: self.n_step,
+            gamma: self.gamma,
+            prioritized: self.prioritized,
+            alpha: self.per_alpha,
+            eps: self.per_eps,
+        }
+    }
+}
+
 impl TrainConfig {
+    /// Every key with its default and doc comment, for `dqn train --help` (generated from the
+    /// types; see [`crate::run::help`]).
+    pub fn keys_help() -> String {
+        use crate::run::help;
+        help::render(&TrainConfig::config_keys(""), &help::to_table(&TrainConfig::default()))
+    }
+
     /// Checks the values that serde cannot; the error names the key and its valid range.
     pub fn validate(&self) -> Result<(), DqnError> {
         let d = &self.dqn;
@@ -199,6 +237,9 @@ impl TrainConfig {
         }
         if d.batch_size == 0 {
             return bad("dqn.batch_size", "must be at least 1");
+        }
+        if d.n_step == 0 || d.n_step > 100 {
+            return bad("dqn.n_step", &format!("must be in 1..=100, got {}", d.n_step));
         }
         if d.buffer_size < d.batch_size.max(d.n_step + d.frame_stack + 1) {
             return bad(
@@ -230,8 +271,13 @@ impl TrainConfig {
                 return bad(key, &format!("must be in [0, 1], got {v}"));
             }
         }
-        if d.n_step == 0 || d.n_step > 100 {
-            return bad("dqn.n_step", &format!("must be in 1..=100, got {}", d.n_step));
+        for (key, v) in [("dqn.per_alpha", d.per_alpha), ("dqn.per_beta0", d.per_beta0)] {
+            if !(0.0..=1.0).contains(&v) {
+                return bad(key, &format!("must be in [0, 1], got {v}"));
+            }
+        }
+        if !(d.per_eps > 0.0 && d.per_eps.is_finite()) {
+            return bad("dqn.per_eps", &format!("must be a positive number, got {}", d.per_eps));
         }
         if d.num_envs == 0 || d.num_envs > 256 {
             return bad("dqn.num_envs", &format!("must be in 1..=256, got {}", d.num_envs));
@@ -245,8 +291,14 @@ impl TrainConfig {
         if self.run.log_every == 0 {
             return bad("run.log_every", "must be at least 1");
         }
-        if self.run.name.is_empty() || self.run.name.contains(['/', '\\']) || self.run.name.contains("__") {
-            return bad("run.name", "must be non-empty, without '/' or '__'");
+        crate::run::check_run_name(&self.run.name).map_err(|e| DqnError::Config(e.to_string()))?;
+        for (key, v) in [("run.seed", self.run.seed), ("dqn.total_steps", d.total_steps)] {
+            if v > crate::run::resolve::TOML_INT_MAX {
+                return bad(
+                    key,
+                    &format!("must be in 0..={}, got {v}", crate::run::resolve::TOML_INT_MAX),
+                );
+            }
         }
         self.env.validate().map_err(|e| DqnError::Config(e.to_string()))?;
         Ok(())

@@ -1,17 +1,16 @@
 //! Evaluation: full episodes (game over or time limit, across lives) with ε-greedy actions.
 
-use envs::{make, EnvConfig, Frame};
+use envs::{make, EnvConfig};
 use nets::QNet;
 use rand::{RngExt, SeedableRng};
 use rand_pcg::Pcg64Mcg;
 use serde::{Deserialize, Serialize};
 use tch::{Device, Tensor};
 
+use super::eval_video::{EvalVideo, VideoCapture};
 use super::stack::{FrameStack, ObsElement};
 use super::DqnError;
 
-/// Frames in the evaluation strip logged to TensorBoard.
-const STRIP_FRAMES: usize = 8;
 /// A guard for envs without a time limit: an evaluation episode stops after this many steps.
 const MAX_EVAL_STEPS: u64 = 200_000;
 
@@ -52,7 +51,8 @@ pub fn greedy_action<T: ObsElement>(net: &QNet, stack: &[T], obs_shape: &[i64]) 
 }
 
 /// Plays `episodes` full episodes with an ε-greedy policy over `net`. Returns the result and, if
-/// `with_strip`, a strip of frames from the first episode.
+/// `video_max_bytes > 0`, the first episode as a GIF of at most that many bytes (see
+/// [`super::eval_video`]; `Err` says why there is none).
 #[allow(clippy::too_many_arguments)]
 pub fn evaluate<T: ObsElement>(
     net: &QNet,
@@ -62,8 +62,8 @@ pub fn evaluate<T: ObsElement>(
     episodes: u32,
     epsilon: f64,
     seed: u64,
-    with_strip: bool,
-) -> Result<(EvalResult, Option<Frame>), DqnError> {
+    video_max_bytes: u64,
+) -> Result<(EvalResult, Option<Result<EvalVideo, String>>), DqnError> {
     let mut env = make(
         env_id,
         &EnvConfig {
@@ -75,13 +75,16 @@ pub fn evaluate<T: ObsElement>(
     let mut rng = Pcg64Mcg::seed_from_u64(seed ^ 0xe7a1);
     let obs_shape = net.obs_shape().to_vec();
     let (mut returns, mut lengths) = (Vec::new(), Vec::new());
-    let mut strip_frames: Vec<Frame> = Vec::new();
-    let (w, h) = env.render_size();
+    let mut video = (video_max_bytes > 0).then(|| VideoCapture::new(env_id, env_cfg.frame_skip, video_max_bytes));
     for episode in 0..episodes {
         let (obs, _) = env.reset(Some(seed.wrapping_add(episode as u64)));
         let first = T::frame(&obs)?;
         let mut stack = FrameStack::new(frame_stack, first.len());
         stack.reset(first);
+        let mut capture = if episode == 0 { video.as_mut() } else { None };
+        if let Some(c) = capture.as_deref_mut() {
+            c.offer(env.as_ref());
+        }
         let mut steps = 0u64;
         let mut total = 0.0;
         loop {
@@ -97,10 +100,8 @@ pub fn evaluate<T: ObsElement>(
             total += step.reward as f64;
             let done = step.terminated || step.truncated;
             let finished = step.info.episode;
-            if with_strip && episode == 0 && steps % 16 == 1 && strip_frames.len() < STRIP_FRAMES {
-                let mut f = Frame::new(w, h);
-                env.render(&mut f);
-                strip_frames.push(f);
+            if let Some(c) = capture.as_deref_mut() {
+                c.offer(env.as_ref());
             }
             if let Some(ep) = finished {
                 returns.push(ep.episode_return);
@@ -123,13 +124,7 @@ pub fn evaluate<T: ObsElement>(
     let n = returns.len().max(1) as f64;
     let mean = returns.iter().sum::<f64>() / n;
     let std = (returns.iter().map(|r| (r - mean).powi(2)).sum::<f64>() / n).sqrt();
-    let strip = (!strip_frames.is_empty()).then(|| {
-        let mut s = Frame::new(w * strip_frames.len(), h);
-        for (i, f) in strip_frames.iter().enumerate() {
-            s.blit_scaled(f, (i * w) as i32, 0, 1);
-        }
-        s
-    });
+    let video = video.map(VideoCapture::finish);
     Ok((
         EvalResult {
             env: env_id.to_string(),
@@ -142,6 +137,6 @@ pub fn evaluate<T: ObsElement>(
             lengths,
             seed,
         },
-        strip,
+        video,
     ))
 }

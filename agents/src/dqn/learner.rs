@@ -105,6 +105,39 @@ pub struct TensorBatch {
     pub target_next_q: Tensor,
 }
 
+impl TensorBatch {
+    /// Moves a replay batch to `device` as tensors `[B, ...obs_shape]` and values its next states
+    /// with `target` (its forward pass under `precision`'s autocast). `next_obs` is kept only for
+    /// Double DQN.
+    pub fn from_replay<T: super::stack::ObsElement>(
+        batch: &crate::replay::Batch<T>,
+        obs_shape: &[i64],
+        device: Device,
+        target: &NetCopy,
+        double_dqn: bool,
+        precision: Precision,
+    ) -> Result<TensorBatch, DqnError> {
+        let mut shape = vec![batch.actions.len() as i64];
+        shape.extend_from_slice(obs_shape);
+        let to_dev = |t: Tensor| t.f_to_device(device);
+        let obs = to_dev(Tensor::f_from_slice(&batch.obs)?.f_view(shape.as_slice())?)?;
+        let next_obs = to_dev(Tensor::f_from_slice(&batch.next_obs)?.f_view(shape.as_slice())?)?;
+        let target_next_q = {
+            let _autocast = precision.autocast(device)?;
+            tch::no_grad(|| target.net.forward(&next_obs, false))?
+        };
+        Ok(TensorBatch {
+            obs,
+            next_obs: double_dqn.then_some(next_obs),
+            actions: to_dev(Tensor::f_from_slice(&batch.actions)?)?,
+            returns: to_dev(Tensor::f_from_slice(&batch.returns)?)?,
+            discounts: to_dev(Tensor::f_from_slice(&batch.discounts)?)?,
+            weights: to_dev(Tensor::f_from_slice(&batch.weights)?)?,
+            target_next_q,
+        })
+    }
+}
+
 /// What one gradient step measured.
 #[derive(Debug, Clone, Default)]
 pub struct UpdateStats {

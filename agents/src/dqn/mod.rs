@@ -6,23 +6,34 @@
 //!   presets per env.
 //! - [`actor`]: env stepping, replay and target values, on a thread of its own.
 //! - [`learner`]: the gradient step.
-//! - [`train`]: the loop that joins them, with logging, checkpoints and resume.
-//! - [`eval`], [`policy`]: playing a trained network.
+//! - [`protocol`]: the messages between the actor and the learner.
+//! - [`session`]: the learner's handling of each message: learn, log, evaluate, checkpoint.
+//! - [`train`]: the wiring of the two threads; [`checkpoint`]: save and resume.
+//! - [`reference`]: the same algorithm as one sequential loop (CleanRL style), held equal to
+//!   the trainer by a test.
+//! - [`eval`], [`policy`], [`choose`]: playing a trained network, and which checkpoint to load.
 
 pub mod actor;
+pub mod checkpoint;
+pub mod choose;
 pub mod config;
 pub mod eval;
+pub mod eval_video;
 pub mod learner;
 pub mod policy;
 pub mod presets;
+pub mod protocol;
+pub mod reference;
+pub mod session;
 pub mod stack;
 pub mod train;
 
-pub use actor::Progress;
+pub use choose::{CheckpointChoice, Choice};
 pub use config::{DqnConfig, Loss, RunConfig, TrainConfig};
 pub use eval::{evaluate, EvalResult};
 pub use learner::{Learner, NetCopy, TensorBatch, UpdateStats};
 pub use policy::Policy;
+pub use protocol::Progress;
 pub use train::{train, TrainOptions, TrainSummary};
 
 /// Everything that can stop DQN training or evaluation.
@@ -44,7 +55,7 @@ pub enum DqnError {
     #[error(transparent)]
     Run(#[from] crate::run::RunError),
     /// A libtorch error.
-    #[error("libtorch: {0}")]
+    #[error("libtorch: {}", nets::torch_message(.0))]
     Torch(#[from] tch::TchError),
     /// A checkpoint that cannot be used.
     #[error("checkpoint: {0}")]

@@ -7,11 +7,13 @@ use nets::QNet;
 use tch::nn::VarStore;
 use tch::Device;
 
+use super::choose::{CheckpointChoice, Choice};
 use super::config::TrainConfig;
 use super::stack::ObsElement;
 use super::train::obs_shape;
 use super::DqnError;
-use crate::run::RunDir;
+use crate::run::checkpoints::all_finite;
+use crate::run::{RunDir, RunKind};
 
 /// A greedy policy over a trained Q-network.
 pub struct Policy {
@@ -25,6 +27,8 @@ pub struct Policy {
     pub checkpoint: PathBuf,
     /// Whether observations are u8 pixels (else f32 vectors).
     pub pixels: bool,
+    /// Which checkpoint was picked and why (print [`Choice::describe`] on stderr).
+    pub choice: Choice,
     _vs: VarStore,
 }
 
@@ -36,35 +40,18 @@ pub fn load_config(run: &RunDir) -> Result<TrainConfig, DqnError> {
 }
 
 impl Policy {
-    /// Loads from a run folder (its newest checkpoint) or from a checkpoint's model file
-    /// (`<run>/checkpoints/step_<n>.safetensors`, whose run folder holds the configuration).
+    /// Loads from a run folder (best when it has one, else its newest model) or from a
+    /// checkpoint's model file (`<run>/checkpoints/step_<n>.safetensors`, whose run folder holds
+    /// the configuration).
     pub fn load(path: &Path, device: Device) -> Result<Policy, DqnError> {
-        let (run, checkpoint) = if path.is_dir() {
-            let run = RunDir::open(path)?;
-            let step = run.latest_checkpoint()?;
-            let ck = run.model_path(step);
-            (run, ck)
-        } else if path.is_file() {
-            let run_dir = path.parent().and_then(Path::parent).ok_or_else(|| {
-                DqnError::Checkpoint(format!(
-                    "{}: a checkpoint must sit in <run>/checkpoints/",
-                    path.display()
-                ))
-            })?;
-            let run = RunDir::open(run_dir).map_err(|_| {
-                DqnError::Checkpoint(format!(
-                    "{}: no config.toml in {} (a checkpoint must sit in <run>/checkpoints/)",
-                    path.display(),
-                    run_dir.display()
-                ))
-            })?;
-            (run, path.to_path_buf())
-        } else {
-            return Err(DqnError::Io(format!(
-                "{}: no such run folder or checkpoint",
-                path.display()
-            )));
-        };
+        Self::load_choice(path, &CheckpointChoice::Auto, device)
+    }
+
+    /// Loads the weights that `choice` picks (see [`super::choose`]); `policy.choice` says which.
+    pub fn load_choice(path: &Path, choice: &CheckpointChoice, device: Device) -> Result<Policy, DqnError> {
+        let picked = super::choose::resolve(path, choice)?;
+        let (run, checkpoint) = (picked.run.clone(), picked.model.clone());
+        RunDir::open_kind(&run.path, RunKind::Dqn)?;
         let cfg = load_config(&run)?;
         let (shape, pixels, n_actions) = obs_shape(&cfg)?;
         let vs = VarStore::new(device);
@@ -76,12 +63,19 @@ impl Policy {
             )),
             other => other.into(),
         })?;
+        if !all_finite(vs.variables().values())? {
+            return Err(DqnError::Checkpoint(format!(
+                "{}: NaN or infinite weights; use an older checkpoint",
+                checkpoint.display()
+            )));
+        }
         Ok(Policy {
             cfg,
             net,
             run,
             checkpoint,
             pixels,
+            choice: picked,
             _vs: vs,
         })
     }

@@ -8,7 +8,7 @@ use rand::RngExt;
 use serde::{Deserialize, Serialize};
 
 /// Which augmentations run, and how strong they are. Every field has a default.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, config_doc::ConfigDoc)]
 #[serde(default)]
 pub struct AugmentConfig {
     /// Mirror left–right with probability 1/2 (default true).

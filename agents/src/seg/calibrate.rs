@@ -5,7 +5,8 @@
 //! IoU. Adding a bias `b_c` to each class's logit before the argmax moves every decision boundary
 //! at once. [`fit_bias`] finds the biases by coordinate ascent on the mIoU of a split the network
 //! was not trained on (`val`): for one class at a time it tries every offset of a grid and keeps
-//! the best, then repeats. The result is stored next to the run as [`FILE`]; `eval`, `predict`
+//! the best, then repeats. The result is stored next to the run as
+//! [`super::calibration::FILE`]; `eval`, `predict`
 //! and `watch` apply it unless told not to, so their numbers stay consistent.
 //!
 //! With `flip_tta` the logits are the mean of the image's and its mirror image's (horizontal-flip
@@ -14,80 +15,22 @@
 //! Fitting happens at the network's input size (labels resized with nearest-neighbour sampling),
 //! which is where the argmax is taken; `eval` still counts at each label's own resolution.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use serde::{Deserialize, Serialize};
 use tch::{Device, Tensor};
 
+use super::calibration::Calibration;
 use super::data::SegDataset;
-use super::evaluate::{class_name, inference_logits};
+use super::error::SegTrainError;
+use super::evaluate::class_name;
+use super::inference::inference_logits;
 use super::metrics::ConfusionMatrix;
-use super::train::SegTrainError;
 use super::{NUM_CLASSES, VOID};
-use crate::run::write_atomic;
-
-/// The calibration file's name inside a run folder.
-pub const FILE: &str = "calibration.json";
 
 /// Offsets tried for one class in one round, relative to its current bias.
 const GRID: std::ops::RangeInclusive<i32> = -20..=20;
 /// Step of the grid, in logits.
 const GRID_STEP: f32 = 0.1;
-
-/// Per-class logit biases and where they came from.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Calibration {
-    /// Added to the logit of class `c` (0–10) before the argmax.
-    pub bias: [f32; NUM_CLASSES],
-    /// The same biases by class name, for people reading the file.
-    pub bias_by_class: Vec<(String, f32)>,
-    /// The dataset the biases were fitted on.
-    pub data: PathBuf,
-    /// The split they were fitted on.
-    pub split: String,
-    /// Images in that split.
-    pub images: usize,
-    /// The split's mIoU (at the network's size) without biases.
-    pub miou_before: f64,
-    /// The split's mIoU (at the network's size) with them.
-    pub miou_after: f64,
-    /// The checkpoint whose logits were used.
-    pub checkpoint: PathBuf,
-    /// Whether the logits are averaged with those of the mirrored image (horizontal-flip
-    /// test-time augmentation); the biases were fitted on logits made the same way.
-    #[serde(default)]
-    pub flip_tta: bool,
-}
-
-impl Calibration {
-    /// Reads `run_dir/calibration.json`; `Ok(None)` when there is none.
-    pub fn load(run_dir: &Path) -> Result<Option<Calibration>, SegTrainError> {
-        let path = run_dir.join(FILE);
-        let text = match std::fs::read_to_string(&path) {
-            Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(SegTrainError::Config(format!("{}: {e}", path.display()))),
-        };
-        let cal: Calibration = serde_json::from_str(&text)
-            .map_err(|e| SegTrainError::Config(format!("{}: not a calibration file: {e}", path.display())))?;
-        if let Some(bad) = cal.bias.iter().find(|b| !b.is_finite()) {
-            return Err(SegTrainError::Config(format!(
-                "{}: bias {bad} is not a finite number",
-                path.display()
-            )));
-        }
-        Ok(Some(cal))
-    }
-
-    /// Writes `run_dir/calibration.json` atomically.
-    pub fn save(&self, run_dir: &Path) -> Result<PathBuf, SegTrainError> {
-        let path = run_dir.join(FILE);
-        let text = serde_json::to_string_pretty(self)
-            .map_err(|e| SegTrainError::Config(format!("{}: {e}", path.display())))?;
-        write_atomic(&path, text.as_bytes())?;
-        Ok(path)
-    }
-}
 
 /// Logits of many pixels, pixel-major (`pixels × 11`), with their labels (0–11; 11 is void).
 #[derive(Debug, Clone, Default)]
@@ -276,6 +219,7 @@ pub fn calibrate(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::seg::calibration::FILE;
 
     /// Pixels of classes 0 and 1 whose logits favour class 1 by a margin: class 1 is
     /// over-predicted until its bias falls by about the margin.

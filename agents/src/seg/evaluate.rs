@@ -5,11 +5,12 @@
 //! same numbers.
 
 use serde::Serialize;
-use tch::{Device, Tensor};
+use tch::Device;
 
 use super::data::SegDataset;
-use super::metrics::{upsample_nearest, ConfusionMatrix};
-use super::train::{argmax_ids, SegTrainError};
+use super::error::SegTrainError;
+use super::inference::{predict_normalised, upsample_nearest, Decode};
+use super::metrics::ConfusionMatrix;
 use super::NUM_CLASSES;
 use envs::Class;
 
@@ -71,52 +72,6 @@ impl SegMetrics {
     }
 }
 
-/// How a trained network's logits become class ids at inference time.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub struct Decode<'a> {
-    /// Per-class biases added to the logits before the argmax (see [`super::calibrate`]).
-    pub bias: Option<&'a [f32; NUM_CLASSES]>,
-    /// Average the logits of the image and of its mirror image (flipped back): horizontal-flip
-    /// test-time augmentation, at twice the cost.
-    pub flip: bool,
-}
-
-/// Logits of `net` in inference mode. x: [B, 3, H, W] → [B, 11, H, W]; with `flip`, the mean of
-/// the logits of `x` and of `x` mirrored left–right (mirrored back).
-pub fn inference_logits(net: &nets::SegNet, x: &Tensor, flip: bool) -> Result<Tensor, SegTrainError> {
-    tch::no_grad(|| {
-        let logits = net.forward(x, false)?;
-        if !flip {
-            return Ok(logits);
-        }
-        let mirrored = net.forward(&x.f_flip([3])?, false)?.f_flip([3])?;
-        Ok((logits + mirrored) * 0.5)
-    })
-}
-
-/// Predicts class ids at the network's input size for normalised images
-/// `[B, 3, H, W]` (as [`SegDataset::batch`] makes them) → `B·H·W` ids: the argmax of the
-/// logits `[B, 11, H, W]` decoded as `decode` says.
-pub fn predict_normalised(
-    net: &nets::SegNet,
-    images: &[f32],
-    (b, h, w): (usize, usize, usize),
-    decode: Decode,
-    device: Device,
-) -> Result<Vec<u8>, SegTrainError> {
-    let x = Tensor::from_slice(images)
-        .view([b as i64, 3, h as i64, w as i64])
-        .to_device(device);
-    let mut logits = inference_logits(net, &x, decode.flip)?;
-    if let Some(bias) = decode.bias {
-        let bias = Tensor::from_slice(bias)
-            .view([1, NUM_CLASSES as i64, 1, 1])
-            .to_device(device);
-        logits = logits.f_add(&bias)?;
-    }
-    argmax_ids(&logits)
-}
-
 /// Evaluates `net` on every image of `ds` in batches of `batch_size` (inference mode), decoding
 /// as `decode` says, counting at each label's own resolution. Returns the metrics and, when
 /// `sample` is `Some(i)`, image `i`'s prediction at the input size (for TensorBoard).
@@ -146,44 +101,4 @@ pub fn evaluate_dataset(
         }
     }
     Ok((SegMetrics::from_confusion(&cm, ds.len()), kept))
-}
-
-/// Evaluates the model of a run on split `split` of the dataset at `data`, one image at a time
-/// (as `predict` does, decoding with the run's calibration when the model carries one), at each
-/// label's own resolution.
-pub fn evaluate_split(
-    model: &super::predict::SegModel,
-    data: &std::path::Path,
-    split: &str,
-) -> Result<SegMetrics, SegTrainError> {
-    let ds = SegDataset::load(data, split, (model.cfg.height, model.cfg.width))?;
-    Ok(evaluate_dataset(&model.net, &ds, model.decode(), model.device, 1, None)?.0)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn flip_averaging_is_mirror_symmetric_and_off_means_plain() {
-        tch::manual_seed(3);
-        let vs = tch::nn::VarStore::new(Device::Cpu);
-        let net = nets::SegNet::new(&vs.root(), &nets::SegNetConfig::basic()).unwrap();
-        let x = Tensor::randn([2, 3, 32, 48], (tch::Kind::Float, Device::Cpu));
-        let plain = tch::no_grad(|| net.forward(&x, false)).unwrap();
-        let off = inference_logits(&net, &x, false).unwrap();
-        assert_eq!(f64::try_from((&off - &plain).abs().max()).unwrap(), 0.0);
-        // Mirroring the input mirrors the flip-averaged logits exactly (up to float rounding),
-        // which the plain logits of a trained-or-not network do not do.
-        let avg = inference_logits(&net, &x, true).unwrap();
-        let avg_of_mirror = inference_logits(&net, &x.flip([3]), true).unwrap();
-        let diff = f64::try_from((&avg_of_mirror - avg.flip([3])).abs().max()).unwrap();
-        assert!(diff < 1e-4, "flip averaging not mirror-symmetric: {diff}");
-        let plain_of_mirror = tch::no_grad(|| net.forward(&x.flip([3]), false)).unwrap();
-        let asym = f64::try_from((&plain_of_mirror - plain.flip([3])).abs().max()).unwrap();
-        assert!(
-            asym > 1e-3,
-            "the plain network is already symmetric ({asym}): the test shows nothing"
-        );
-    }
 }

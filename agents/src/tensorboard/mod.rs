@@ -20,13 +20,14 @@
 //! assert_eq!(scalars["charts/epsilon"][0].step, 100);
 //! ```
 
+pub mod hparams;
 pub mod proto;
 mod reader;
 pub mod record;
 mod writer;
 
 pub use proto::Event;
-pub use reader::{event_files, read_events, read_scalars, ScalarPoint};
+pub use reader::{add_scalars, decode_events, event_files, read_events, read_scalars, ScalarPoint};
 pub use writer::SummaryWriter;
 
 use std::path::{Path, PathBuf};

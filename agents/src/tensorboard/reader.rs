@@ -43,25 +43,30 @@ pub fn read_scalars(run_dir: impl AsRef<Path>) -> Result<BTreeMap<String, Vec<Sc
         if let Some(fault @ (TbError::Corrupt { .. } | TbError::Decode { .. })) = fault {
             return Err(fault);
         }
-        for event in events {
-            let Some(What::Summary(summary)) = event.what else {
-                continue;
-            };
-            for value in summary.value {
-                let scalar = match value.kind {
-                    Some(Kind::SimpleValue(v)) => v,
-                    Some(Kind::Tensor(t)) if t.dtype == DT_FLOAT && t.float_val.len() == 1 => t.float_val[0],
-                    _ => continue,
-                };
-                series.entry(value.tag).or_default().push(ScalarPoint {
-                    step: event.step,
-                    wall_time: event.wall_time,
-                    value: scalar as f64,
-                });
-            }
-        }
+        add_scalars(&mut series, events);
     }
     Ok(series)
+}
+
+/// Appends the scalars of `events` to `series`: `simple_value`s and float tensors of one element.
+pub fn add_scalars(series: &mut BTreeMap<String, Vec<ScalarPoint>>, events: Vec<Event>) {
+    for event in events {
+        let Some(What::Summary(summary)) = event.what else {
+            continue;
+        };
+        for value in summary.value {
+            let scalar = match value.kind {
+                Some(Kind::SimpleValue(v)) => v,
+                Some(Kind::Tensor(t)) if t.dtype == DT_FLOAT && t.float_val.len() == 1 => t.float_val[0],
+                _ => continue,
+            };
+            series.entry(value.tag).or_default().push(ScalarPoint {
+                step: event.step,
+                wall_time: event.wall_time,
+                value: scalar as f64,
+            });
+        }
+    }
 }
 
 /// Event files of `dir`, sorted by name.
@@ -81,7 +86,14 @@ pub fn event_files(dir: &Path) -> Result<Vec<PathBuf>, TbError> {
 /// The events before the first fault, and that fault (as an error) if there is one.
 fn decode_file(path: &Path) -> Result<(Vec<Event>, Option<TbError>), TbError> {
     let bytes = std::fs::read(path).map_err(|e| TbError::io(path, e))?;
-    let (records, fault) = split_records(&bytes);
+    Ok(decode_events(&bytes, path))
+}
+
+/// The events of an event file's bytes before the first fault, and that fault (as an error) if
+/// there is one; `path` only names the file in errors. A pure function, fuzzed (`fuzz/`, target
+/// `tb_reader`).
+pub fn decode_events(bytes: &[u8], path: &Path) -> (Vec<Event>, Option<TbError>) {
+    let (records, fault) = split_records(bytes);
     let mut events = Vec::with_capacity(records.len());
     for record in records {
         let offset = record.offset;
@@ -93,7 +105,7 @@ fn decode_file(path: &Path) -> Result<(Vec<Event>, Option<TbError>), TbError> {
                     offset,
                     msg: e.to_string(),
                 };
-                return Ok((events, Some(err)));
+                return (events, Some(err));
             }
         }
     }
@@ -108,5 +120,5 @@ fn decode_file(path: &Path) -> Result<(Vec<Event>, Option<TbError>), TbError> {
             what,
         },
     });
-    Ok((events, fault))
+    (events, fault)
 }

@@ -123,6 +123,18 @@ impl SummaryWriter {
         self.add_image_raw(tag, width, height, 1, pixels, step);
     }
 
+    /// Logs an already encoded image (PNG, or an animated GIF, which TensorBoard's Images tab
+    /// plays) of `width × height` RGB pixels.
+    pub fn add_image_encoded(&mut self, tag: &str, width: usize, height: usize, encoded: Vec<u8>, step: i64) {
+        let image = Image {
+            height: height as i32,
+            width: width as i32,
+            colorspace: 3,
+            encoded_image_string: encoded,
+        };
+        self.write_value(step, tag, None, Kind::Image(image));
+    }
+
     /// Writes buffered events to the file.
     pub fn flush(&mut self) {
         if let Some(file) = &mut self.file {
@@ -161,7 +173,7 @@ impl SummaryWriter {
         self.write_event(step, What::Summary(Summary { value: vec![value] }));
     }
 
-    fn write_event(&mut self, step: i64, what: What) {
+    pub(super) fn write_event(&mut self, step: i64, what: What) {
         let Some(file) = &mut self.file else {
             self.dropped += 1;
             return;

@@ -113,6 +113,7 @@ impl Env for CartPole {
     fn reset(&mut self, seed: Option<u64>) -> (Obs<'_>, Info) {
         if let Some(seed) = seed {
             self.rng = GameRng::seed_from_u64(seed);
+            self.frame_number = 0;
         }
         for v in self.state.iter_mut() {
             *v = self.rng.random_range(-0.05..0.05);
@@ -186,16 +187,28 @@ impl Env for CartPole {
         let cart_x = (self.state[0] * scale + RENDER_W as f64 / 2.0) as i32;
         let (cart_w, cart_h) = (40, 20);
         frame.rect(cart_x - cart_w / 2, track_y - cart_h / 2, cart_w, cart_h, [0, 0, 0]);
-        let pole_len = 2.0 * HALF_LENGTH * scale;
-        let (px, py) = (cart_x, track_y - cart_h / 2);
-        let (tx, ty) = (
-            px + (pole_len * self.state[2].sin()) as i32,
-            py - (pole_len * self.state[2].cos()) as i32,
-        );
-        for d in -2..=2 {
-            frame.line(px + d, py, tx + d, ty, [202, 152, 101]);
-        }
-        frame.rect(px - 2, py - 2, 5, 5, [129, 132, 203]);
+        // The pole is a rotated rectangle around the axle (as gymnasium draws it), so it stays
+        // straight at every angle; the axle is an octagon on top.
+        let pole_len = (2.0 * HALF_LENGTH * scale) as f32;
+        let (px, py) = (cart_x as f32 + 0.5, (track_y - cart_h / 2) as f32);
+        let (sin, cos) = (self.state[2] as f32).sin_cos();
+        let half_w = 2.5;
+        // Local (across, along) → screen, with "along" pointing up the pole.
+        let at = |a: f32, l: f32| (px + a * cos + l * sin, py + a * sin - l * cos);
+        let pole = [
+            at(-half_w, -half_w),
+            at(half_w, -half_w),
+            at(half_w, pole_len),
+            at(-half_w, pole_len),
+        ];
+        frame.fill_convex(&pole, [202, 152, 101]);
+        let axle: Vec<(f32, f32)> = (0..8)
+            .map(|k| {
+                let t = k as f32 * std::f32::consts::FRAC_PI_4;
+                (px + 2.5 * t.cos(), py + 2.5 * t.sin())
+            })
+            .collect();
+        frame.fill_convex(&axle, [129, 132, 203]);
     }
 
     fn render_size(&self) -> (usize, usize) {
@@ -273,5 +286,26 @@ mod tests {
         env.render(&mut f);
         assert_eq!((f.width, f.height), (RENDER_W, RENDER_H));
         assert_eq!(f.pixel(RENDER_W / 2, 150), [0, 0, 0]);
+    }
+
+    #[test]
+    fn the_pole_is_a_straight_rotated_bar() {
+        let mut env = CartPole::new();
+        env.reset(Some(1));
+        env.state = [0.0, 0.0, 0.1, 0.0];
+        let mut f = Frame::new(1, 1);
+        env.render(&mut f);
+        let pole = [202, 152, 101];
+        let scale = RENDER_W as f64 / (2.0 * X_THRESHOLD * 1.2);
+        let (px, py) = (RENDER_W as f64 / 2.0 + 0.5, 140.0);
+        // Every point on the pole's axis is pole-coloured, and points 4 px to either side are not.
+        for d in [8.0, 20.0, 40.0, 2.0 * HALF_LENGTH * scale - 2.0] {
+            let (x, y) = (px + d * 0.1f64.sin(), py - d * 0.1f64.cos());
+            assert_eq!(f.pixel(x as usize, y as usize), pole, "on the axis at {d}");
+            for side in [-4.0, 4.0] {
+                let (sx, sy) = (x + side * 0.1f64.cos(), y + side * 0.1f64.sin());
+                assert_ne!(f.pixel(sx as usize, sy as usize), pole, "beside the axis at {d}");
+            }
+        }
     }
 }

@@ -5,7 +5,9 @@
 //! resets that env and ignores its action: it returns the first observation of the new episode
 //! with reward 0 and both flags false. Results land in contiguous buffers: observations
 //! `[N, obs_len]` (u8 for pixel envs, f32 for vector envs), rewards, flags and infos, plus the
-//! statistics of the episodes that finished on this step.
+//! statistics of the episodes that finished on this step. [`VecEnv::step_into`] writes the
+//! observations into the caller's buffer instead (the Python package's fresh numpy array), and
+//! [`VecEnv::send`] / [`VecEnv::recv`] step asynchronously, like EnvPool's async mode.
 //!
 //! ```
 //! use envs::{EnvConfig, VecEnv};
@@ -16,92 +18,30 @@
 //! assert_eq!(venv.rewards(), &[1.0; 4]);
 //! ```
 
-use std::ops::Range;
-use std::sync::mpsc::{channel, Receiver, Sender};
-use std::thread::JoinHandle;
+mod async_mode;
+mod chunk;
+mod workers;
+
+use std::sync::mpsc::channel;
+use std::sync::Arc;
 
 use crate::config::EnvConfig;
-use crate::env::{Env, EnvError, EpisodeStats, Info, Obs};
+use crate::env::{Env, EnvError, EpisodeStats, Info};
 use crate::frame::Frame;
 use crate::registry::make;
 use crate::space::{Dtype, Space};
+use chunk::{reset_chunk, step_chunk, RawOut, Slot};
+use workers::{collect, send, spawn_workers, Command, Reply, Shared, Worker};
 
 /// [`VecEnv::new`] gives each worker thread at least this many envs.
 pub const MIN_ENVS_PER_THREAD: usize = 8;
 
-/// One env and whether its next step must reset it.
-struct Slot {
-    env: Box<dyn Env>,
-    needs_reset: bool,
-}
-
-/// The output buffers of a range of envs, as slices.
-struct Out<'a> {
-    obs_u8: &'a mut [u8],
-    obs_f32: &'a mut [f32],
-    rewards: &'a mut [f32],
-    terminated: &'a mut [bool],
-    truncated: &'a mut [bool],
-    infos: &'a mut [Info],
-}
-
-/// Raw pointers to the whole output buffers, sent to workers. Each worker builds slices for its
-/// own disjoint range of envs only, and the owner does not touch the buffers until every worker
-/// has replied, so no two threads ever access the same element.
-#[derive(Clone, Copy)]
-struct RawOut {
-    obs_len: usize,
-    obs_u8: *mut u8,
-    obs_f32: *mut f32,
-    rewards: *mut f32,
-    terminated: *mut bool,
-    truncated: *mut bool,
-    infos: *mut Info,
-    actions: *const usize,
-    u8_obs: bool,
-}
-
-// SAFETY: see `RawOut`: the pointers are only dereferenced for a worker's disjoint range while
-// the owning `VecEnv` is blocked in `step`/`reset`, waiting for every worker's reply.
-unsafe impl Send for RawOut {}
-
-impl RawOut {
-    /// # Safety
-    /// `range` must lie inside the buffers, be used by one thread at a time, and the buffers must
-    /// outlive the returned slices (guaranteed by the owner waiting for the reply).
-    unsafe fn slices<'a>(&self, range: &Range<usize>) -> (Out<'a>, &'a [usize]) {
-        let (s, n, l) = (range.start, range.len(), self.obs_len);
-        let (u8_len, f32_len) = if self.u8_obs { (n * l, 0) } else { (0, n * l) };
-        unsafe {
-            let out = Out {
-                obs_u8: std::slice::from_raw_parts_mut(self.obs_u8.add(if self.u8_obs { s * l } else { 0 }), u8_len),
-                obs_f32: std::slice::from_raw_parts_mut(self.obs_f32.add(if self.u8_obs { 0 } else { s * l }), f32_len),
-                rewards: std::slice::from_raw_parts_mut(self.rewards.add(s), n),
-                terminated: std::slice::from_raw_parts_mut(self.terminated.add(s), n),
-                truncated: std::slice::from_raw_parts_mut(self.truncated.add(s), n),
-                infos: std::slice::from_raw_parts_mut(self.infos.add(s), n),
-            };
-            (out, std::slice::from_raw_parts(self.actions.add(s), n))
-        }
-    }
-}
-
-enum Command {
-    Reset { seed: Option<u64>, out: RawOut },
-    Step { out: RawOut },
-    Render { index: usize, frame: Frame },
-}
-
-enum Reply {
-    Done(Result<(), EnvError>),
-    Rendered(Frame),
-}
-
-struct Worker {
-    range: Range<usize>,
-    commands: Sender<Command>,
-    replies: Receiver<Reply>,
-    handle: Option<JoinHandle<()>>,
+/// Where [`VecEnv::step_into`] writes the observations: `[N, obs_len]`, row-major.
+pub enum ObsOut<'a> {
+    /// For pixel envs.
+    U8(&'a mut [u8]),
+    /// For vector envs.
+    F32(&'a mut [f32]),
 }
 
 enum Backend {
@@ -122,6 +62,8 @@ pub struct VecEnv {
     num_actions: usize,
     seed: u64,
     started: bool,
+    /// Set by the first panic inside an env: every later call returns it.
+    failed: Option<EnvError>,
     obs_u8: Vec<u8>,
     obs_f32: Vec<f32>,
     rewards: Vec<f32>,
@@ -130,22 +72,29 @@ pub struct VecEnv {
     infos: Vec<Info>,
     actions: Vec<usize>,
     finished: Vec<(usize, EpisodeStats)>,
+    /// Async mode: flags and completions shared with the workers.
+    shared: Arc<Shared>,
+    /// Async mode: `in_flight[i]` while env `i` was sent and not yet received.
+    in_flight: Vec<bool>,
+    in_flight_count: usize,
+    /// Async mode: the env ids of the last `recv`, in the order they finished.
+    received: Vec<usize>,
 }
 
 impl VecEnv {
     /// `num_envs` envs of `id`, on `min(available cores, ⌈num_envs / 8⌉)` threads: handing a
     /// step to a thread costs about as much as a few env steps, so each thread gets at least 8
     /// envs (fewer envs step on the caller's thread). Env `i` is seeded with `seed + i` by the
-    /// first [`VecEnv::reset`] without a seed.
+    /// first [`VecEnv::reset`] without a seed. Gym envs (`gym:<id>`) step in worker processes
+    /// and a thread only waits on its pipe, so each gets a thread of its own.
     pub fn new(id: &str, cfg: &EnvConfig, num_envs: usize, seed: u64) -> Result<Self, EnvError> {
         let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
-        Self::with_threads(
-            id,
-            cfg,
-            num_envs,
-            cores.min(num_envs.div_ceil(MIN_ENVS_PER_THREAD)).max(1),
-            seed,
-        )
+        let threads = if crate::gym::is_gym_id(id) {
+            num_envs
+        } else {
+            cores.min(num_envs.div_ceil(MIN_ENVS_PER_THREAD))
+        };
+        Self::with_threads(id, cfg, num_envs, threads.max(1), seed)
     }
 
     /// Like [`VecEnv::new`] with an explicit thread count (1 steps on the caller's thread).
@@ -192,10 +141,11 @@ impl VecEnv {
                 needs_reset: false,
             })
             .collect();
+        let shared = Shared::new(num_envs);
         let backend = if threads == 1 {
             Backend::Inline(slots)
         } else {
-            Backend::Threads(spawn_workers(slots, threads))
+            Backend::Threads(spawn_workers(slots, threads, &shared))
         };
         Ok(VecEnv {
             backend,
@@ -208,6 +158,7 @@ impl VecEnv {
             num_actions,
             seed,
             started: false,
+            failed: None,
             obs_u8: vec![0; if u8_obs { num_envs * obs_len } else { 0 }],
             obs_f32: vec![0.0; if u8_obs { 0 } else { num_envs * obs_len }],
             rewards: vec![0.0; num_envs],
@@ -216,6 +167,10 @@ impl VecEnv {
             infos: vec![Info::default(); num_envs],
             actions: vec![0; num_envs],
             finished: Vec::with_capacity(num_envs),
+            shared,
+            in_flight: vec![false; num_envs],
+            in_flight_count: 0,
+            received: Vec::with_capacity(num_envs),
         })
     }
 
@@ -233,24 +188,37 @@ impl VecEnv {
         }
     }
 
+    /// Records a panic's error, so that every later call returns it.
+    fn check(&mut self, result: Result<(), EnvError>) -> Result<(), EnvError> {
+        if let Err(e @ EnvError::Panicked(_)) = &result {
+            self.failed = Some(e.clone());
+        }
+        result
+    }
+
     /// Resets every env: env `i` gets `seed + i` (`seed` defaults to the constructor's seed on
-    /// the first reset; later `None` resets continue each env's random stream).
+    /// the first reset; later `None` resets continue each env's random stream). Envs still
+    /// stepping from a [`VecEnv::send`] are waited for, and their results dropped.
     pub fn reset(&mut self, seed: Option<u64>) -> Result<(), EnvError> {
+        if let Some(e) = &self.failed {
+            return Err(e.clone());
+        }
+        self.drain()?;
         let seed = seed.or((!self.started).then_some(self.seed));
         let out = self.raw_out();
-        match &mut self.backend {
+        let result = match &mut self.backend {
             Backend::Inline(slots) => {
                 // SAFETY: the whole range, on this thread, while `self` is borrowed mutably.
                 let (mut o, _) = unsafe { out.slices(&(0..slots.len())) };
                 reset_chunk(slots, 0, seed, &mut o);
+                Ok(())
             }
-            Backend::Threads(workers) => {
-                for w in workers.iter() {
-                    send(w, Command::Reset { seed, out });
-                }
-                collect(workers)?;
-            }
-        }
+            Backend::Threads(workers) => workers
+                .iter()
+                .try_for_each(|w| send(w, Command::Reset { seed, out }))
+                .and_then(|()| collect(workers)),
+        };
+        self.check(result)?;
         self.started = true;
         self.finished.clear();
         Ok(())
@@ -260,14 +228,78 @@ impl VecEnv {
     /// step ended its episode is reset instead (its action is ignored). Read the results with the
     /// accessors.
     pub fn step(&mut self, actions: &[usize]) -> Result<(), EnvError> {
+        let out = self.raw_out();
+        self.step_with(actions, out)
+    }
+
+    /// Like [`VecEnv::step`], but writes the observations into `obs` (`num_envs × obs_len`
+    /// elements of the env's dtype) instead of the buffer behind [`VecEnv::obs_u8`] /
+    /// [`VecEnv::obs_f32`], which keeps its previous contents.
+    pub fn step_into(&mut self, actions: &[usize], obs: ObsOut<'_>) -> Result<(), EnvError> {
+        let mut out = self.raw_out();
+        let want = self.num_envs * self.obs_len;
+        match (obs, self.u8_obs) {
+            (ObsOut::U8(buf), true) if buf.len() == want => out.obs_u8 = buf.as_mut_ptr(),
+            (ObsOut::F32(buf), false) if buf.len() == want => out.obs_f32 = buf.as_mut_ptr(),
+            _ => {
+                return Err(EnvError::InvalidConfig(format!(
+                    "step_into() needs a buffer of {want} {} values",
+                    if self.u8_obs { "u8" } else { "f32" }
+                )))
+            }
+        }
+        self.step_with(actions, out)
+    }
+
+    fn step_with(&mut self, actions: &[usize], out: RawOut) -> Result<(), EnvError> {
+        self.ready_to_step()?;
+        self.check_actions(actions, self.num_envs)?;
+        self.actions.copy_from_slice(actions);
+        let result = match &mut self.backend {
+            Backend::Inline(slots) => {
+                // SAFETY: the whole range, on this thread, while `self` is borrowed mutably (and
+                // `step_into`'s buffer is borrowed for the whole call).
+                let (mut o, acts) = unsafe { out.slices(&(0..slots.len())) };
+                step_chunk(slots, acts, &mut o)
+            }
+            Backend::Threads(workers) => workers
+                .iter()
+                .try_for_each(|w| send(w, Command::Step { out }))
+                .and_then(|()| collect(workers)),
+        };
+        self.check(result)?;
+        self.finished.clear();
+        for (i, info) in self.infos.iter().enumerate() {
+            if let Some(ep) = info.episode {
+                self.finished.push((i, ep));
+            }
+        }
+        Ok(())
+    }
+
+    /// The error for stepping now, if any: a past panic, no reset yet, or envs in flight.
+    fn ready_to_step(&self) -> Result<(), EnvError> {
+        if let Some(e) = &self.failed {
+            return Err(e.clone());
+        }
         if !self.started {
             return Err(EnvError::NotReset);
         }
-        if actions.len() != self.num_envs {
+        if self.in_flight_count > 0 {
             return Err(EnvError::InvalidConfig(format!(
-                "step() got {} actions for {} envs; pass one action per env",
+                "{} envs are still stepping from send(); recv() them first",
+                self.in_flight_count
+            )));
+        }
+        Ok(())
+    }
+
+    /// Checks `expected` actions, each in `0..num_actions`.
+    fn check_actions(&self, actions: &[usize], expected: usize) -> Result<(), EnvError> {
+        if actions.len() != expected {
+            return Err(EnvError::InvalidConfig(format!(
+                "step() got {} actions for {expected} envs; pass one action per env",
                 actions.len(),
-                self.num_envs
             )));
         }
         if let Some(&action) = actions.iter().find(|&&a| a >= self.num_actions) {
@@ -275,27 +307,6 @@ impl VecEnv {
                 action,
                 n: self.num_actions,
             });
-        }
-        self.actions.copy_from_slice(actions);
-        let out = self.raw_out();
-        match &mut self.backend {
-            Backend::Inline(slots) => {
-                // SAFETY: the whole range, on this thread, while `self` is borrowed mutably.
-                let (mut o, acts) = unsafe { out.slices(&(0..slots.len())) };
-                step_chunk(slots, acts, &mut o)?;
-            }
-            Backend::Threads(workers) => {
-                for w in workers.iter() {
-                    send(w, Command::Step { out });
-                }
-                collect(workers)?;
-            }
-        }
-        self.finished.clear();
-        for (i, info) in self.infos.iter().enumerate() {
-            if let Some(ep) = info.episode {
-                self.finished.push((i, ep));
-            }
         }
         Ok(())
     }
@@ -311,21 +322,15 @@ impl VecEnv {
         match &mut self.backend {
             Backend::Inline(slots) => slots[index].env.render(frame),
             Backend::Threads(workers) => {
-                let w = workers
-                    .iter()
-                    .find(|w| w.range.contains(&index))
-                    .expect("ranges cover every env");
+                let Some(w) = workers.iter().find(|w| w.range.contains(&index)) else {
+                    return Err(EnvError::InvalidConfig(format!("no worker holds env {index}")));
+                };
                 let taken = std::mem::replace(frame, Frame::new(0, 0));
-                send(
-                    w,
-                    Command::Render {
-                        index: index - w.range.start,
-                        frame: taken,
-                    },
-                );
+                let index = index - w.range.start;
+                send(w, Command::Render { index, frame: taken })?;
                 match w.replies.recv() {
                     Ok(Reply::Rendered(f)) => *frame = f,
-                    _ => panic!("vector env worker thread stopped (an env panicked)"),
+                    _ => return self.check(Err(EnvError::Panicked("an env panicked while rendering".into()))),
                 }
             }
         }
@@ -390,7 +395,8 @@ impl Drop for VecEnv {
     fn drop(&mut self) {
         if let Backend::Threads(workers) = &mut self.backend {
             for w in workers.iter_mut() {
-                // Closing the channel ends the worker's loop.
+                // Closing the channel ends the worker's loop (after the command it is running,
+                // so the buffers it writes into are still alive).
                 let (dead, _) = channel();
                 w.commands = dead;
                 if let Some(h) = w.handle.take() {
@@ -399,121 +405,4 @@ impl Drop for VecEnv {
             }
         }
     }
-}
-
-fn send(w: &Worker, cmd: Command) {
-    if w.commands.send(cmd).is_err() {
-        panic!("vector env worker thread stopped (an env panicked)");
-    }
-}
-
-fn collect(workers: &[Worker]) -> Result<(), EnvError> {
-    let mut result = Ok(());
-    for w in workers {
-        match w.replies.recv() {
-            Ok(Reply::Done(r)) => {
-                if result.is_ok() {
-                    result = r;
-                }
-            }
-            _ => panic!("vector env worker thread stopped (an env panicked)"),
-        }
-    }
-    result
-}
-
-fn spawn_workers(slots: Vec<Slot>, threads: usize) -> Vec<Worker> {
-    let n = slots.len();
-    let mut slots = slots.into_iter();
-    (0..threads)
-        .map(|t| {
-            let range = (t * n / threads)..((t + 1) * n / threads);
-            let mut mine: Vec<Slot> = slots.by_ref().take(range.len()).collect();
-            let (commands, cmd_rx) = channel::<Command>();
-            let (reply_tx, replies) = channel::<Reply>();
-            let worker_range = range.clone();
-            let handle = std::thread::Builder::new()
-                .name(format!("vec-env-{t}"))
-                .spawn(move || {
-                    while let Ok(cmd) = cmd_rx.recv() {
-                        let reply = match cmd {
-                            Command::Reset { seed, out } => {
-                                // SAFETY: this worker's disjoint range; the owner waits for the reply.
-                                let (mut o, _) = unsafe { out.slices(&worker_range) };
-                                reset_chunk(&mut mine, worker_range.start, seed, &mut o);
-                                Reply::Done(Ok(()))
-                            }
-                            Command::Step { out } => {
-                                // SAFETY: as above.
-                                let (mut o, acts) = unsafe { out.slices(&worker_range) };
-                                Reply::Done(step_chunk(&mut mine, acts, &mut o))
-                            }
-                            Command::Render { index, mut frame } => {
-                                mine[index].env.render(&mut frame);
-                                Reply::Rendered(frame)
-                            }
-                        };
-                        if reply_tx.send(reply).is_err() {
-                            break;
-                        }
-                    }
-                })
-                .expect("the OS could not start a vector env thread");
-            Worker {
-                range,
-                commands,
-                replies,
-                handle: Some(handle),
-            }
-        })
-        .collect()
-}
-
-fn write_obs(obs: Obs<'_>, i: usize, len: usize, out: &mut Out<'_>) {
-    match obs {
-        Obs::Pixels { data, .. } => out.obs_u8[i * len..(i + 1) * len].copy_from_slice(data),
-        Obs::Vector(v) => out.obs_f32[i * len..(i + 1) * len].copy_from_slice(v),
-    }
-}
-
-fn obs_len(out: &Out<'_>, n: usize) -> usize {
-    (out.obs_u8.len() + out.obs_f32.len()) / n.max(1)
-}
-
-/// Resets a chunk whose first env has global index `first`.
-fn reset_chunk(slots: &mut [Slot], first: usize, seed: Option<u64>, out: &mut Out<'_>) {
-    let len = obs_len(out, slots.len());
-    for (i, slot) in slots.iter_mut().enumerate() {
-        let (obs, info) = slot.env.reset(seed.map(|s| s.wrapping_add((first + i) as u64)));
-        write_obs(obs, i, len, out);
-        out.rewards[i] = 0.0;
-        out.terminated[i] = false;
-        out.truncated[i] = false;
-        out.infos[i] = info;
-        slot.needs_reset = false;
-    }
-}
-
-fn step_chunk(slots: &mut [Slot], actions: &[usize], out: &mut Out<'_>) -> Result<(), EnvError> {
-    let len = obs_len(out, slots.len());
-    for (i, slot) in slots.iter_mut().enumerate() {
-        if slot.needs_reset {
-            let (obs, info) = slot.env.reset(None);
-            write_obs(obs, i, len, out);
-            out.rewards[i] = 0.0;
-            out.terminated[i] = false;
-            out.truncated[i] = false;
-            out.infos[i] = info;
-            slot.needs_reset = false;
-        } else {
-            let step = slot.env.step(actions[i])?;
-            write_obs(step.obs, i, len, out);
-            out.rewards[i] = step.reward;
-            out.terminated[i] = step.terminated;
-            out.truncated[i] = step.truncated;
-            out.infos[i] = step.info;
-            slot.needs_reset = step.terminated || step.truncated;
-        }
-    }
-    Ok(())
 }

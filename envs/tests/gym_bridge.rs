@@ -1,0 +1,106 @@
+//! The gym bridge against real gymnasium envs (ALE Breakout and CartPole-v1), in worker processes.
+//! Needs the packages of `make gym` (which `make test` runs first).
+
+use envs::checker::check_env;
+use envs::{make, EnvConfig, EnvError, Obs, Space};
+
+fn atari_cfg() -> EnvConfig {
+    EnvConfig {
+        frame_stack: 1,
+        ..EnvConfig::default()
+    }
+}
+
+#[test]
+fn ale_breakout_keeps_the_env_contract() {
+    let report = check_env(&|| make("gym:ALE/Breakout-v5", &atari_cfg()), 3, 300).unwrap();
+    assert_eq!(report.steps, 300);
+}
+
+#[test]
+fn cartpole_keeps_the_env_contract() {
+    let report = check_env(&|| make("gym:CartPole-v1", &EnvConfig::default()), 3, 300).unwrap();
+    assert!(report.episodes >= 1, "random CartPole episodes are short");
+}
+
+#[test]
+fn ale_breakout_is_preprocessed_once_like_our_games() {
+    let mut env = make("gym:ALE/Breakout-v5", &EnvConfig::default()).unwrap();
+    assert_eq!(env.action_meanings(), ["NOOP", "FIRE", "RIGHT", "LEFT"]);
+    assert_eq!(env.observation_space().shape(), [4, 84, 84], "84×84 gray, a stack of 4");
+    assert_eq!(env.render_size(), (160, 210));
+    let (obs, info) = env.reset(Some(7));
+    assert_eq!(obs.pixels().unwrap().len(), 4 * 84 * 84);
+    assert_eq!(info.lives, 5);
+    // noop reset (1..=30 frames) then FIRE (4 frames): the frame counter says skip 4 ran in ALE.
+    let start = info.episode_frame_number;
+    assert!((5..=34).contains(&start), "{start}");
+    let (mut terminated_by_life, mut rewards, mut raw_return) = (0, 0.0f32, None);
+    for t in 0..20_000 {
+        let s = env.step(t % 4).unwrap();
+        if t == 0 {
+            assert_eq!(
+                s.info.episode_frame_number,
+                start + 4,
+                "one agent step is 4 emulator frames"
+            );
+        }
+        assert!([0.0, 1.0].contains(&s.reward), "clipped reward {}", s.reward);
+        rewards += s.reward;
+        if let Some(ep) = s.info.episode {
+            raw_return = Some(ep.episode_return);
+            break;
+        }
+        if s.terminated {
+            terminated_by_life += 1;
+            env.reset(None);
+        }
+    }
+    assert_eq!(
+        terminated_by_life, 4,
+        "episodic life: 4 lost lives end a learning episode each"
+    );
+    let raw = raw_return.expect("a whole game ends within 20k steps");
+    assert!(
+        raw >= rewards as f64,
+        "the raw score {raw} is at least the clipped sum {rewards}"
+    );
+}
+
+#[test]
+fn cartpole_is_stepped_unchanged() {
+    let mut env = make("gym:CartPole-v1", &EnvConfig::default()).unwrap();
+    assert_eq!(env.action_space(), Space::Discrete(2));
+    assert!(matches!(env.observation_space(), Space::Box { ref shape, .. } if shape == &[4]));
+    let (obs, _) = env.reset(Some(1));
+    assert!(matches!(obs, Obs::Vector(v) if v.len() == 4 && v.iter().all(|x| x.abs() <= 0.05)));
+    let mut length = 0;
+    loop {
+        let s = env.step(0).unwrap();
+        length += 1;
+        assert_eq!(s.reward, 1.0);
+        if s.terminated || s.truncated {
+            assert_eq!(s.info.episode.unwrap().length, length);
+            assert_eq!(s.info.episode.unwrap().episode_return, length as f64);
+            break;
+        }
+    }
+    assert!(matches!(env.step(0), Err(EnvError::StepAfterDone)));
+}
+
+#[test]
+fn faults_are_errors_with_gymnasiums_message() {
+    let err = make("gym:NoSuchGame-v3", &EnvConfig::default())
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(err.contains("NoSuchGame") && err.contains("doesn't exist"), "{err}");
+    let err = make("gym:Pendulum-v1", &EnvConfig::default())
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(err.contains("not Discrete"), "{err}");
+    let err = make("gym:", &EnvConfig::default()).err().unwrap().to_string();
+    assert!(err.contains("unknown env"), "{err}");
+    assert!(envs::is_known("gym:CartPole-v1") && !envs::is_known("gym:") && !envs::is_known("tetris"));
+}

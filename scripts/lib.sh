@@ -1,0 +1,37 @@
+# Shared shell helpers of the scripts in scripts/; source it: `. "$(dirname "$0")/lib.sh"`.
+
+# torch_libs VENV: puts the libtorch of VENV's PyTorch wheel (and the CUDA libraries the wheel
+# ships in nvidia/*/lib, nvidia/*/*/lib) on LD_LIBRARY_PATH and sets SITE to its site-packages.
+# Returns 1 when VENV has no torch.
+torch_libs() {
+    SITE=$(ls -d "$1"/lib/python3*/site-packages 2>/dev/null | head -n 1)
+    if [ -z "$SITE" ] || [ ! -d "$SITE/torch/lib" ]; then
+        return 1
+    fi
+    local libs="$SITE/torch/lib" d
+    for d in "$SITE"/nvidia/*/lib "$SITE"/nvidia/*/*/lib; do
+        [ -d "$d" ] && libs="$libs:$d"
+    done
+    export LD_LIBRARY_PATH="$libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+}
+
+# need_cuda DQN LOG: runs `DQN --version` into LOG and stops the script (exit 1) unless it sees CUDA.
+need_cuda() {
+    "$1" --version 2>&1 | tee "$2"
+    if ! grep -q "^cuda available" "$2"; then
+        echo "!!! dqn does not see CUDA: stopping (check LD_LIBRARY_PATH and ldd $1)"
+        ldd "$1" | grep -E "torch|not found"
+        exit 1
+    fi
+}
+
+# stop_after SECONDS CMD...: runs CMD and sends it SIGINT after SECONDS (a training run then saves
+# a checkpoint and exits 130), SIGKILL 20 s later. Exit status 130 counts as success.
+stop_after() {
+    local limit=$1 rc
+    shift
+    timeout -s INT -k 20 "$limit" "$@"
+    rc=$?
+    [ "$rc" = 130 ] && rc=0
+    return "$rc"
+}
