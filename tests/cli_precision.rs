@@ -112,8 +112,11 @@ fn benchmarks_refuse_empty_or_degenerate_measurements() {
     assert!(line.contains("--iters must be at least 1"), "{line}");
     let line = fails(&["bench", "env", "--num-envs", "100000", "--steps", "1000"]);
     assert!(line.contains("--num-envs must be in 1..=256"), "{line}");
-    let line = fails(&["bench", "env", "--num-envs", "8", "--steps", "1000"]);
-    assert!(line.contains("--steps must be at least 800"), "{line}");
+    let line = fails(&["bench", "env", "--num-envs", "8", "--steps", "700"]);
+    assert!(
+        line.contains("--steps must be at least 100 × --num-envs = 800"),
+        "{line}"
+    );
 }
 
 #[test]
