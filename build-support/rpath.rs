@@ -5,20 +5,28 @@
 //! with no exported variables. When the libtorch has `libtorch_cuda.so` (the PyPI wheel does), it is
 //! linked with `--no-as-needed`: nothing references its symbols directly, so the linker would drop
 //! it, and CUDA would be silently absent at run time (tch issues #806, #824, #907).
+//!
+//! `nets/build.rs` includes this file as a module and calls [`main`] before it compiles its C++
+//! shim, which finds the headers next to [`libtorch_lib_dir`].
 use std::path::PathBuf;
 
-fn main() {
+/// libtorch's `lib/` folder as torch-sys found it (or `$LIBTORCH/lib`), with links resolved.
+pub fn libtorch_lib_dir() -> Option<PathBuf> {
     println!("cargo:rerun-if-env-changed=LIBTORCH");
     println!("cargo:rerun-if-env-changed=DEP_TCH_LIBTORCH_LIB");
     let lib_dir = std::env::var_os("DEP_TCH_LIBTORCH_LIB")
         .map(PathBuf::from)
-        .or_else(|| std::env::var_os("LIBTORCH").map(|p| PathBuf::from(p).join("lib")));
-    let Some(lib_dir) = lib_dir else {
+        .or_else(|| std::env::var_os("LIBTORCH").map(|p| PathBuf::from(p).join("lib")))?;
+    // Resolve the `.libtorch` link so the rpath stays valid if the link is re-pointed later.
+    Some(lib_dir.canonicalize().unwrap_or(lib_dir))
+}
+
+/// The build script itself: the rpath, the `libtorch_cuda` link and the version variables.
+pub fn main() {
+    let Some(lib_dir) = libtorch_lib_dir() else {
         println!("cargo:warning=libtorch location unknown: run `make bootstrap` or set LIBTORCH");
         return;
     };
-    // Resolve the `.libtorch` link so the rpath stays valid if the link is re-pointed later.
-    let lib_dir = lib_dir.canonicalize().unwrap_or(lib_dir);
     println!("cargo:rustc-link-arg=-Wl,-rpath,{}", lib_dir.display());
     export_versions(&lib_dir);
     if lib_dir.join("libtorch_cuda.so").exists() {

@@ -4,20 +4,24 @@
 # update 1000, plain (not Double) DQN, 1 torch thread each, timed over the steps after
 # learning_starts. Prints both steps/s and the ratio.
 #
-# Usage: scripts/bench_e2e.sh [TIMED_STEPS] [LEARNING_STARTS]   (defaults 3000 and 1000)
+# PRECISION (fp32 default, or bf16) is passed to `dqn train --precision`; SB3 always runs f32
+# (it has no autocast option), so a bf16 ratio compares our bf16 against SB3's f32.
+#
+# Usage: scripts/bench_e2e.sh [TIMED_STEPS] [LEARNING_STARTS] [PRECISION]   (defaults 3000, 1000, fp32)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 timed="${1:-3000}"
 starts="${2:-1000}"
+precision="${3:-fp32}"
 python=.venv/bin/python
 total=$((starts + timed))
 runs=$(mktemp -d)
 trap 'rm -rf "$runs"' EXIT
-./target/release/dqn train --env breakout --preset breakout --device cpu --threads 1 --quiet \
+./target/release/dqn train --env breakout --preset breakout --device cpu --threads 1 --quiet --precision "$precision" \
   --runs-dir "$runs" --steps "$total" --set dqn.learning_starts="$starts" --set dqn.double_dqn=false \
   --set dqn.buffer_size=10000 --set run.eval_episodes=0 --set run.checkpoint_every=0 >"$runs/ours.txt"
 ours=$(grep -o 'learning: [0-9.]* steps/s' "$runs/ours.txt" | grep -o '[0-9.]*' | head -n 1)
-echo "ours: dqn train breakout, $timed steps after learning_starts=$starts: $ours steps/s"
+echo "ours ($precision): dqn train breakout, $timed steps after learning_starts=$starts: $ours steps/s"
 peer=$("$python" benches/peers/sb3_breakout.py --learning-starts "$starts" --steps "$timed" --threads 1 | tail -n 1)
 echo "sb3:  $peer"
 "$python" - "$ours" "$peer" <<'PY'

@@ -3,13 +3,15 @@
 # ours, then the peer, back to back; on a shared machine one round can be hit by a neighbour, so
 # it runs ROUNDS rounds (default 5) and prints the median of the per-round ratios.
 #
-# Usage: [ROUNDS=5] [ITERS=10] [THREADS=1] scripts/bench_segnet.sh
+# PRECISION=bf16 runs both under bf16 autocast.
+#
+# Usage: [ROUNDS=5] [ITERS=10] [THREADS=1] [PRECISION=fp32] scripts/bench_segnet.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -x target/release/dqn ] || cargo build --release --bin dqn
 ratios=()
 for _ in $(seq "${ROUNDS:-5}"); do
-  line=$(target/release/dqn --threads "${THREADS:-1}" bench segnet --iters "${ITERS:-10}" | tail -n 1)
+  line=$(target/release/dqn --threads "${THREADS:-1}" bench segnet --iters "${ITERS:-10}" --precision "${PRECISION:-fp32}" | tail -n 1)
   echo "$line"
   ratios+=("$(echo "$line" | sed -n 's/.* ratio \([0-9.]*\) .*/\1/p')")
 done

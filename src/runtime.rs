@@ -75,17 +75,18 @@ pub fn torch_threads() -> i32 {
     tch::get_num_threads()
 }
 
-/// `dqn --version`: versions, threads and CUDA, one fact per line.
+/// `dqn --version`: versions, threads, the CPU's bf16 support and CUDA, one fact per line.
 pub fn version_text() -> String {
     let cuda = tch::Cuda::is_available();
     let mut s = format!(
-        "dqn {}\ntch {}\nlibtorch {} ({})\nthreads {} (OMP_NUM_THREADS={})\ncuda {}",
+        "dqn {}\ntch {}\nlibtorch {} ({})\nthreads {} (OMP_NUM_THREADS={})\ncpu bf16 {}\ncuda {}",
         env!("CARGO_PKG_VERSION"),
         env!("DQN_TCH_VERSION"),
         env!("DQN_LIBTORCH_VERSION"),
         env!("DQN_LIBTORCH_DIR"),
         torch_threads(),
         std::env::var("OMP_NUM_THREADS").unwrap_or_else(|_| "unset".into()),
+        nets::cpu_bf16_support(),
         if cuda { "available" } else { "not available" },
     );
     if cuda {

@@ -11,9 +11,14 @@ Prints one JSON line. Module names match the Rust `nets::QNet` variables (backbo
 head.fc1.weight, head.out.weight), so `--check DIR` can load a checkpoint written by the Rust
 example `cargo run -p nets --example export_qnet -- DIR` and compare outputs.
 
-Usage: python torch_learner.py --threads 1 [--double] [--device cpu|cuda] [--check DIR]
+--autocast bf16 runs the forward passes (and so the backward) under torch.autocast to bfloat16 on
+the device, with f32 weights and Adam state: the peer of `dqn bench learner --precision bf16`.
+Acting is timed under the same autocast.
+
+Usage: python torch_learner.py --threads 1 [--double] [--device cpu|cuda] [--autocast bf16] [--check DIR]
 """
 import argparse
+import contextlib
 import json
 import time
 
@@ -88,6 +93,7 @@ def main():
     p.add_argument("--acts", type=int, default=300)
     p.add_argument("--double", action="store_true")
     p.add_argument("--device", default="cpu")
+    p.add_argument("--autocast", choices=["none", "bf16"], default="none")
     p.add_argument("--check", default=None, help="folder written by the export_qnet example")
     args = p.parse_args()
     torch.set_num_threads(args.threads)
@@ -108,7 +114,20 @@ def main():
     rewards = torch.randn(b, device=device)
     dones = torch.randint(0, 2, (b,), device=device).float()
 
+    def region():
+        if args.autocast == "bf16":
+            return torch.autocast(device_type=device.type, dtype=torch.bfloat16)
+        return contextlib.nullcontext()
+
     def update():
+        with region():
+            loss = losses()
+        opt.zero_grad()
+        loss.backward()
+        nn.utils.clip_grad_norm_(online.parameters(), MAX_GRAD_NORM)
+        opt.step()
+
+    def losses():
         with torch.no_grad():
             q_next = target(next_obs)
             if args.double:
@@ -117,12 +136,8 @@ def main():
             else:
                 q_next = q_next.max(1).values
             td_target = rewards + GAMMA * (1.0 - dones) * q_next
-        q = online(obs).gather(1, actions.unsqueeze(1)).squeeze(1)
-        loss = F.smooth_l1_loss(q, td_target)
-        opt.zero_grad()
-        loss.backward()
-        nn.utils.clip_grad_norm_(online.parameters(), MAX_GRAD_NORM)
-        opt.step()
+        q = online(obs).gather(1, actions.unsqueeze(1)).squeeze(1).float()
+        return F.smooth_l1_loss(q, td_target.float())
 
     for _ in range(3):
         update()
@@ -136,7 +151,7 @@ def main():
     one = torch.randint(0, 256, (1, 4, 84, 84), dtype=torch.uint8)
 
     def act():
-        with torch.no_grad():
+        with torch.no_grad(), region():
             return online(one.to(device)).argmax(1).item()
 
     for _ in range(3):
@@ -147,7 +162,7 @@ def main():
     act_per_sec = args.acts / (time.perf_counter() - t0)
     print(json.dumps({
         "peer": "torch_learner", "torch": torch.__version__, "device": str(device), "threads": args.threads,
-        "batch": b, "double": args.double, "parameters": n_params,
+        "batch": b, "double": args.double, "autocast": args.autocast, "parameters": n_params,
         "updates_per_sec": round(updates_per_sec, 2), "act_per_sec": round(act_per_sec, 1),
     }))
 

@@ -10,9 +10,13 @@ Measures batch-1 images/s at 360x480 in eval mode without gradients, and prints 
 the parameter count. `--check DIR` loads a checkpoint written by the Rust example
 `cargo run -p nets --example export_segnet -- DIR` and compares the logits.
 
-Usage: python torch_segnet.py --threads 1 [--preset basic|vgg16] [--iters 10] [--device cpu]
+--autocast bf16 runs the forward under torch.autocast to bfloat16 (the peer of
+`dqn bench segnet --precision bf16`).
+
+Usage: python torch_segnet.py --threads 1 [--preset basic|vgg16] [--iters 10] [--device cpu] [--autocast bf16]
 """
 import argparse
+import contextlib
 import json
 import time
 
@@ -119,6 +123,7 @@ def main():
     p.add_argument("--iters", type=int, default=10)
     p.add_argument("--device", default="cpu")
     p.add_argument("--check", default=None, help="folder written by the export_segnet example")
+    p.add_argument("--autocast", choices=["none", "bf16"], default="none")
     args = p.parse_args()
     torch.set_num_threads(args.threads)
     device = torch.device(args.device)
@@ -128,7 +133,9 @@ def main():
     net = SegNet(args.preset).to(device).eval()
     n_params = sum(p.numel() for p in net.parameters())
     x = torch.randn(1, 3, args.height, args.width, device=device)
-    with torch.no_grad():
+    region = (torch.autocast(device_type=device.type, dtype=torch.bfloat16) if args.autocast == "bf16"
+              else contextlib.nullcontext())
+    with torch.no_grad(), region:
         for _ in range(3):
             net(x)
         sync(device)
@@ -140,7 +147,7 @@ def main():
     print(json.dumps({
         "peer": "torch_segnet", "torch": torch.__version__, "device": str(device), "threads": args.threads,
         "preset": args.preset, "height": args.height, "width": args.width, "parameters": n_params,
-        "images_per_sec": round(images_per_sec, 3),
+        "autocast": args.autocast, "images_per_sec": round(images_per_sec, 3),
     }))
 
 

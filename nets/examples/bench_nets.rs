@@ -15,7 +15,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         } else {
             seg_iters.div_ceil(4)
         };
-        let ips = segnet_inference(preset, 360, 480, iters, device)?;
+        let ips = segnet_inference(preset, 360, 480, iters, device, nets::Precision::Fp32)?;
         println!(
             "{{\"bench\": \"segnet_inference\", \"preset\": \"{preset}\", \"device\": \"{device:?}\", \"threads\": {threads}, \
              \"images_per_sec\": {ips:.3}}}"

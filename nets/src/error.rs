@@ -27,6 +27,9 @@ pub enum NetError {
     /// An input tensor has the wrong shape or element type.
     #[error("invalid input: {0}")]
     Input(String),
+    /// A precision name is unknown or cannot run on the chosen device.
+    #[error("{0}")]
+    Precision(String),
     /// A device string could not be parsed or names a device that is not there.
     #[error("{0}")]
     Device(String),

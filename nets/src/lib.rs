@@ -10,6 +10,8 @@
 //!   [`safetensors_check`] — the file's bytes checked in Rust before libtorch sees them.
 //! * [`Adam`] — PyTorch-equivalent Adam whose state is saved with the checkpoint.
 //! * [`parse_device`] — `auto | cpu | cuda | cuda:N`.
+//! * [`Precision`] — `fp32 | bf16 | fp16` forward/backward passes over f32 master weights (CPU
+//!   autocast through the C++ shim in `csrc/`); [`quant::Int8Head`] — int8 acting.
 //!
 //! Names follow PyTorch (`backbone.conv1.weight`, `backbone.stage1.bn1.running_mean`), so a
 //! checkpoint loads into an equivalent `torch.nn.Module` with `safetensors.torch.load_file`.
@@ -29,9 +31,12 @@ pub mod checkpoint;
 pub mod device;
 mod error;
 mod layers;
+pub mod precision;
 pub mod qnet;
+pub mod quant;
 pub mod safetensors_check;
 pub mod segnet;
+mod shim;
 
 pub use adam::{Adam, AdamConfig};
 pub use backbone::{Backbone, BackboneConfig, BackboneKind, Features, PoolInfo, StageConfig, StridedLayer};
@@ -41,6 +46,7 @@ pub use checkpoint::{
 };
 pub use device::{parse_device, DEVICE_CHOICES};
 pub use error::{torch_message, NetError, ShapeMismatch};
+pub use precision::{cpu_bf16_support, Autocast, Bf16Support, Precision, PRECISION_CHOICES};
 pub use qnet::{QNet, QNetConfig, TorsoConfig};
 pub use safetensors_check::check_safetensors_bytes;
 pub use segnet::{SegNet, SegNetConfig, SEGNET_PRESETS};

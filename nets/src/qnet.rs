@@ -216,9 +216,27 @@ impl QNet {
 
     /// Q-values. obs: [B, ...obs_shape] u8 (e.g. [B, 4, 84, 84], converted to f32 × `u8_scale` on
     /// the network's device, so only bytes cross to a GPU) or f32 (used as is), on any device →
-    /// [B, A] f32 on the network's device. `train` matters only for BatchNorm layers. Wrap in
+    /// [B, A] f32 on the network's device (also under autocast). `train` matters only for BatchNorm layers. Wrap in
     /// `tch::no_grad` for acting and target computation.
     pub fn forward(&self, obs: &Tensor, train: bool) -> Result<Tensor, NetError> {
+        let features = self.features(obs, train)?;
+        let q = match &self.head {
+            Head::Plain(s) => s.forward(&features)?,
+            Head::Dueling { value, advantage } => {
+                let v = value.forward(&features)?;
+                let a = advantage.forward(&features)?;
+                let a_mean = a.f_mean_dim([1i64].as_slice(), true, None::<Kind>)?;
+                v.f_add(&a)?.f_sub(&a_mean)?
+            }
+        };
+        // f32 out also under a bf16 autocast region: TD targets and losses stay f32 (a no-op
+        // cast otherwise).
+        Ok(q.f_to_kind(Kind::Float)?)
+    }
+
+    /// The torso's output, the head's input. obs as in [`QNet::forward`] → [B, F] f32 (bf16
+    /// under a bf16 autocast region).
+    pub fn features(&self, obs: &Tensor, train: bool) -> Result<Tensor, NetError> {
         let size = obs.size();
         if size.len() != self.obs_shape.len() + 1 || size[1..] != self.obs_shape[..] {
             return Err(NetError::Input(format!(
@@ -240,18 +258,14 @@ impl QNet {
                 )));
             }
         };
-        let features = match &self.torso {
-            Torso::Conv(b) => b.forward_out(&x, train)?.f_flatten(1, -1)?,
-            Torso::Mlp(m) => m.forward(&x.f_flatten(1, -1)?)?,
-        };
-        match &self.head {
-            Head::Plain(s) => s.forward(&features),
-            Head::Dueling { value, advantage } => {
-                let v = value.forward(&features)?;
-                let a = advantage.forward(&features)?;
-                let a_mean = a.f_mean_dim([1i64].as_slice(), true, None::<Kind>)?;
-                Ok(v.f_add(&a)?.f_sub(&a_mean)?)
-            }
+        match &self.torso {
+            Torso::Conv(b) => Ok(b.forward_out(&x, train)?.f_flatten(1, -1)?),
+            Torso::Mlp(m) => m.forward(&x.f_flatten(1, -1)?),
         }
+    }
+
+    /// Whether the head is dueling (two streams) rather than plain.
+    pub fn is_dueling(&self) -> bool {
+        matches!(self.head, Head::Dueling { .. })
     }
 }

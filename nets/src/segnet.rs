@@ -195,7 +195,7 @@ impl SegNet {
     }
 
     /// Per-pixel class logits. x: [B, in_channels, H, W] f32 (H, W ≥ 2^stages, any parity) →
-    /// [B, num_classes, H, W] f32. `train` switches BatchNorm to batch statistics.
+    /// [B, num_classes, H, W] f32 (also under autocast). `train` switches BatchNorm to batch statistics.
     pub fn forward(&self, x: &Tensor, train: bool) -> Result<Tensor, NetError> {
         if x.kind() != Kind::Float {
             return Err(NetError::Input(format!(
@@ -215,6 +215,7 @@ impl SegNet {
                 y = y.f_relu()?;
             }
         }
-        self.classifier.forward(&y)
+        // f32 out also under a bf16 autocast region, so decoding never sees reduced precision.
+        Ok(self.classifier.forward(&y)?.f_to_kind(Kind::Float)?)
     }
 }

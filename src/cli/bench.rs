@@ -9,7 +9,7 @@ use std::time::Instant;
 use agents::dqn::{DqnConfig, Learner, Loss, NetCopy, TensorBatch};
 use clap::{Args, Subcommand};
 use envs::EnvConfig;
-use nets::QNetConfig;
+use nets::{Precision, QNetConfig};
 use tch::{Device, Kind, Tensor};
 
 /// Arguments of `dqn bench`.
@@ -48,6 +48,9 @@ pub enum BenchWhat {
         /// auto | cpu | cuda | cuda:N.
         #[arg(long, default_value = "cpu")]
         device: String,
+        /// fp32 | bf16 | fp16 forward/backward passes (the peer runs torch.autocast to match).
+        #[arg(long, default_value = "fp32")]
+        precision: Precision,
         /// Skip the PyTorch peer.
         #[arg(long)]
         no_peer: bool,
@@ -78,6 +81,9 @@ pub enum BenchWhat {
         /// auto | cpu | cuda | cuda:N.
         #[arg(long, default_value = "cpu")]
         device: String,
+        /// fp32 | bf16 | fp16 forward passes (the peer runs torch.autocast to match).
+        #[arg(long, default_value = "fp32")]
+        precision: Precision,
         /// Skip the PyTorch peer.
         #[arg(long)]
         no_peer: bool,
@@ -85,6 +91,19 @@ pub enum BenchWhat {
         #[arg(long)]
         json: bool,
     },
+}
+
+/// Envs of `bench env`'s vector configuration at most (as `dqn.num_envs`).
+const MAX_BENCH_ENVS: usize = 256;
+/// Steps each env must take at least in `bench env`, so that resets and start-up do not count.
+const MIN_STEPS_PER_ENV: u64 = 100;
+
+/// A timed count that must be at least 1 (a zero-length measurement is no measurement).
+fn at_least_one(flag: &str, n: usize) -> anyhow::Result<usize> {
+    if n == 0 {
+        anyhow::bail!("{flag} must be at least 1");
+    }
+    Ok(n)
 }
 
 pub fn run(a: BenchArgs) -> anyhow::Result<()> {
@@ -96,20 +115,31 @@ pub fn run(a: BenchArgs) -> anyhow::Result<()> {
             json,
         } => {
             let gym = envs::gym::is_gym_id(&env);
-            bench_env(
-                &env,
-                steps.unwrap_or(if gym { 5_000 } else { 2_000_000 }),
-                num_envs,
-                json,
-            )
+            let steps = steps.unwrap_or(if gym { 5_000 } else { 2_000_000 });
+            if !(1..=MAX_BENCH_ENVS).contains(&num_envs) {
+                anyhow::bail!("--num-envs must be in 1..={MAX_BENCH_ENVS}, got {num_envs}");
+            }
+            if steps < MIN_STEPS_PER_ENV * num_envs as u64 {
+                anyhow::bail!(
+                    "--steps must be at least {MIN_STEPS_PER_ENV} × --num-envs = {} so that each env takes {MIN_STEPS_PER_ENV} steps, got {steps}",
+                    MIN_STEPS_PER_ENV * num_envs as u64
+                );
+            }
+            bench_env(&env, steps, num_envs, json)
         }
         BenchWhat::Learner {
             updates,
             acts,
             device,
+            precision,
             no_peer,
             json,
-        } => bench_learner(updates, acts, super::device(&device)?, &device, no_peer, json),
+        } => {
+            let (updates, acts) = (at_least_one("--updates", updates)?, at_least_one("--acts", acts)?);
+            let dev = super::device(&device)?;
+            precision.check(dev, true)?;
+            bench_learner(updates, acts, dev, precision, no_peer, json)
+        }
         BenchWhat::Replay {
             capacity,
             prioritized,
@@ -140,11 +170,13 @@ pub fn run(a: BenchArgs) -> anyhow::Result<()> {
             iters,
             preset,
             device,
+            precision,
             no_peer,
             json,
         } => {
+            let iters = at_least_one("--iters", iters)?;
             let dev = super::device(&device)?;
-            let ours = nets::bench::segnet_inference(&preset, 360, 480, iters, dev)?;
+            let ours = nets::bench::segnet_inference(&preset, 360, 480, iters, dev, precision)?;
             let peer = if no_peer {
                 None
             } else {
@@ -157,6 +189,8 @@ pub fn run(a: BenchArgs) -> anyhow::Result<()> {
                         &iters.to_string(),
                         "--device",
                         &device_name(dev),
+                        "--autocast",
+                        peer_autocast(precision),
                     ],
                 )
             };
@@ -164,11 +198,20 @@ pub fn run(a: BenchArgs) -> anyhow::Result<()> {
             report(
                 json,
                 serde_json::json!({"bench": "segnet", "preset": preset, "size": "360x480",
-                "threads": tch::get_num_threads(), "device": device_name(dev), "images_per_sec": ours,
+                "threads": tch::get_num_threads(), "device": device_name(dev), "precision": precision.to_string(),
+                "images_per_sec": ours,
                 "peer_images_per_sec": peer_ips, "ratio": peer_ips.map(|p| ours / p)}),
             );
             Ok(())
         }
+    }
+}
+
+/// The peers' `--autocast` value for a precision (fp16 has no CPU peer; it runs on CUDA only).
+fn peer_autocast(p: Precision) -> &'static str {
+    match p {
+        Precision::Fp32 => "none",
+        Precision::Bf16 | Precision::Fp16 => "bf16",
     }
 }
 
@@ -270,13 +313,14 @@ fn bench_learner(
     updates: usize,
     acts: usize,
     dev: Device,
-    device: &str,
+    precision: Precision,
     no_peer: bool,
     json: bool,
 ) -> anyhow::Result<()> {
     // The same update as benches/peers/torch_learner.py: plain DQN (max over the target net),
     // Huber loss, clip 10, Adam 1e-4, batch 32 of u8 4×84×84 already on the device. In training
-    // the target forward runs on the actor thread; here it is timed with the update, as in PyTorch.
+    // the target forward runs on the actor thread; here it is timed with the update, as in PyTorch,
+    // under the same autocast as the actor's.
     tch::manual_seed(0);
     // For the thread-count measurement (scripts/bench_threads.sh): libtorch's own setter, called
     // after start-up, instead of OMP_NUM_THREADS before it.
@@ -295,6 +339,7 @@ fn bench_learner(
     let net = QNetConfig::nature();
     let shape = [4i64, 84, 84];
     let mut learner = Learner::new(&net, &dqn, &shape, 4, dev)?;
+    learner.set_precision(precision)?;
     let target = NetCopy::new(&net, &shape, 4, dev)?;
     let b = 32i64;
     let obs = Tensor::f_randint(256, [b, 4, 84, 84], (Kind::Uint8, dev))?;
@@ -304,7 +349,10 @@ fn bench_learner(
     let discounts = Tensor::f_full([b], 0.99, (Kind::Float, dev))?;
     let weights = Tensor::f_ones([b], (Kind::Float, dev))?;
     let mut one_update = || -> anyhow::Result<()> {
-        let target_next_q = tch::no_grad(|| target.net.forward(&next_obs, false))?;
+        let target_next_q = {
+            let _autocast = precision.autocast(dev)?;
+            tch::no_grad(|| target.net.forward(&next_obs, false))?
+        };
         let batch = TensorBatch {
             obs: obs.shallow_clone(),
             next_obs: None,
@@ -320,24 +368,23 @@ fn bench_learner(
     for _ in 0..3 {
         one_update()?;
     }
+    if let Device::Cuda(i) = dev {
+        tch::Cuda::synchronize(i as i64);
+    }
     let t = Instant::now();
-    for _ in 0..updates.max(1) {
+    for _ in 0..updates {
         one_update()?;
     }
-    let updates_per_sec = updates.max(1) as f64 / t.elapsed().as_secs_f64();
-    let x = Tensor::f_randint(256, [1, 4, 84, 84], (Kind::Uint8, Device::Cpu))?;
-    let act = || -> anyhow::Result<i64> {
-        let q = tch::no_grad(|| learner.online.net.forward(&x, false))?;
-        Ok(q.f_argmax(1, false)?.int64_value(&[0]))
-    };
-    for _ in 0..10 {
-        act()?;
+    if let Device::Cuda(i) = dev {
+        tch::Cuda::synchronize(i as i64);
     }
-    let t = Instant::now();
-    for _ in 0..acts.max(1) {
-        act()?;
-    }
-    let act_per_sec = acts.max(1) as f64 / t.elapsed().as_secs_f64();
+    let updates_per_sec = updates as f64 / t.elapsed().as_secs_f64();
+    // The alternative to autocast: explicit casts of weights and input (CPU, bf16 only).
+    let explicit = (precision == Precision::Bf16 && dev == Device::Cpu)
+        .then(|| nets::bench::explicit_cast_updates(Kind::BFloat16, updates))
+        .transpose()?;
+    let acting = Some(nets::bench::act_rates(&learner.online.vs, &learner.online.net, acts)?);
+    let act_per_sec = acting.map(|a| if precision == Precision::Fp32 { a.fp32 } else { a.bf16 });
     let peer = if no_peer {
         None
     } else {
@@ -350,18 +397,24 @@ fn bench_learner(
                 &acts.to_string(),
                 "--device",
                 &device_name(dev),
+                "--autocast",
+                peer_autocast(precision),
             ],
         )
     };
     let pu = peer.as_ref().and_then(|v| v["updates_per_sec"].as_f64());
     let pa = peer.as_ref().and_then(|v| v["act_per_sec"].as_f64());
-    let _ = device;
+    let flop = nets::bench::NATURE_UPDATE_FLOP;
     report(
         json,
         serde_json::json!({"bench": "learner", "net": "nature", "batch": b, "threads": tch::get_num_threads(),
-        "device": device_name(dev), "updates_per_sec": updates_per_sec, "act_per_sec": act_per_sec,
+        "device": device_name(dev), "precision": precision.to_string(), "updates_per_sec": updates_per_sec,
+        "explicit_cast_updates_per_sec": explicit, "flop_per_update": flop,
+        "gflop_per_sec": updates_per_sec * flop / 1e9, "act_per_sec": act_per_sec,
+        "act_fp32_per_sec": acting.map(|a| a.fp32), "act_bf16_per_sec": acting.map(|a| a.bf16),
+        "act_int8_per_sec": acting.and_then(|a| a.int8),
         "peer_updates_per_sec": pu, "peer_act_per_sec": pa,
-        "updates_ratio": pu.map(|p| updates_per_sec / p), "act_ratio": pa.map(|p| act_per_sec / p)}),
+        "updates_ratio": pu.map(|p| updates_per_sec / p), "act_ratio": pa.zip(act_per_sec).map(|(p, a)| a / p)}),
     );
     Ok(())
 }

@@ -30,6 +30,9 @@ pub struct EvalArgs {
     /// auto | cpu | cuda | cuda:N.
     #[arg(long, default_value = "auto")]
     pub device: String,
+    /// fp32 | bf16 | fp16 forward passes (the weights stay f32; fp16 is CUDA only).
+    #[arg(long, default_value = "fp32")]
+    pub precision: nets::Precision,
     /// Print the result as one JSON object.
     #[arg(long)]
     pub json: bool,
@@ -45,8 +48,11 @@ pub fn run(a: EvalArgs) -> anyhow::Result<()> {
     if !(0.0..=1.0).contains(&a.epsilon) {
         anyhow::bail!("--epsilon must be in [0, 1], got {}", a.epsilon);
     }
+    let device = super::device(&a.device)?;
+    // One autocast region for the whole command: the weights never change, so they are cast once.
+    let _autocast = a.precision.autocast(device)?;
     let choice = a.checkpoint.clone().unwrap_or_default();
-    let policy = Policy::load_choice(&a.run, &choice, super::device(&a.device)?)?;
+    let policy = Policy::load_choice(&a.run, &choice, device)?;
     eprintln!("{}", policy.choice.describe());
     let cfg = &policy.cfg;
     let env_cfg = cfg.training_env_config();

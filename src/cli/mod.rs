@@ -29,7 +29,7 @@ use clap::{Parser, Subcommand};
 #[derive(Parser, Debug)]
 #[command(name = "dqn", version = None, disable_version_flag = true, about, long_about)]
 pub struct Cli {
-    /// Print versions (dqn, tch, libtorch), the CPU thread count and whether CUDA is available.
+    /// Print versions (dqn, tch, libtorch), the CPU thread count, whether the CPU runs bf16 natively and whether CUDA is available.
     #[arg(short = 'V', long = "version", global = false)]
     pub version: bool,
     /// libtorch CPU threads (applied before libtorch starts). Default 1: measured fastest on 2 cores.

@@ -44,6 +44,10 @@ pub struct TrainArgs {
     /// auto | cpu | cuda | cuda:N (sets run.device) [default: auto; with --resume, the run's own].
     #[arg(long)]
     pub device: Option<String>,
+    /// fp32 | bf16 | fp16 forward/backward passes (sets run.precision). bf16: mixed precision
+    /// with f32 master weights, Adam state and checkpoints; fp16 is CUDA only.
+    #[arg(long)]
+    pub precision: Option<nets::Precision>,
     /// Envs acting in parallel (sets dqn.num_envs).
     #[arg(long)]
     pub num_envs: Option<usize>,
@@ -67,7 +71,8 @@ pub struct TrainArgs {
     pub quiet: bool,
 }
 
-/// The typed overrides that `--steps`, `--seed`, `--device`, `--num-envs` and `--name` stand for.
+/// The typed overrides that `--steps`, `--seed`, `--device`, `--num-envs`, `--precision` and
+/// `--name` stand for.
 fn flag_overrides(a: &TrainArgs) -> anyhow::Result<Vec<Override>> {
     let mut o = Vec::new();
     if let Some(s) = a.steps {
@@ -82,6 +87,9 @@ fn flag_overrides(a: &TrainArgs) -> anyhow::Result<Vec<Override>> {
     if let Some(n) = a.num_envs {
         o.push(Override::uint("--num-envs", "dqn.num_envs", n as u64)?);
     }
+    if let Some(p) = a.precision {
+        o.push(Override::new("run.precision", p.to_string()));
+    }
     if let Some(n) = &a.name {
         agents::run::check_run_name(n)?;
         o.push(Override::new("run.name", n.as_str()));
@@ -89,12 +97,14 @@ fn flag_overrides(a: &TrainArgs) -> anyhow::Result<Vec<Override>> {
     Ok(o)
 }
 
-/// Resolves `--resume RUN`: its config.toml with `--steps` and `--device` applied the same way.
+/// Resolves `--resume RUN`: its config.toml with `--steps`, `--device` and `--precision` applied
+/// the same way.
 fn resume_config(a: &TrainArgs, dir: &Path) -> anyhow::Result<(TrainConfig, RunDir)> {
     let run = RunDir::open_kind(dir, RunKind::Dqn)?;
     let step = run.steps().resume_point()?.0;
     let cfg: TrainConfig = agents::run::resolve(ConfigSource::File(&run.config_path()), None, &flag_overrides(a)?)?;
     cfg.validate()?;
+    cfg.run.precision.check(super::device(&cfg.run.device)?, true)?;
     if step >= cfg.dqn.total_steps {
         eprintln!(
             "warning: {} is already at step {step}, past --steps {}; it only saves a checkpoint (raise --steps to train on)",
@@ -136,7 +146,7 @@ pub fn run(a: TrainArgs) -> anyhow::Result<()> {
         overrides.push(Override::new("env_id", env));
         overrides.extend(flag_overrides(&a)?);
         let cfg = presets::resolve(&preset, a.config.as_deref(), &overrides)?;
-        super::device(&cfg.run.device)?;
+        cfg.run.precision.check(super::device(&cfg.run.device)?, true)?;
         let run = RunDir::create(&a.runs_dir, &cfg.env_id, &cfg.run.name, cfg.run.seed)
             .with_context(|| format!("cannot create a run folder in {}", a.runs_dir.display()))?;
         (cfg, run, false)

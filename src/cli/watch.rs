@@ -61,12 +61,16 @@ pub struct WatchArgs {
     /// arrow keys); a scripted driver by default.
     #[arg(long, value_name = "RUN|you", requires = "segment")]
     pub driver: Option<String>,
+    /// fp32 | bf16 forward passes on the CPU (the weights stay f32).
+    #[arg(long, default_value = "fp32")]
+    pub precision: nets::Precision,
 }
 
 pub fn run(a: WatchArgs) -> anyhow::Result<()> {
     if !(0.0..=1.0).contains(&a.epsilon) || a.fps == 0 {
         anyhow::bail!("--epsilon must be in [0, 1] and --fps ≥ 1");
     }
+    let _autocast = a.precision.autocast(tch::Device::Cpu)?;
     if let Some(seg_run) = &a.segment {
         if let Some(env) = a.env.as_deref().filter(|e| *e != "driving") {
             anyhow::bail!("--segment shows the driving game; '{env}' has no segmentation labels (use --env driving)");

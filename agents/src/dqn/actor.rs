@@ -279,7 +279,14 @@ impl<'a, T: ObsElement> Actor<'a, T> {
         let beta = self.beta.value(self.counters.step) as f32;
         self.replay
             .sample(d.batch_size, beta, &mut self.counters.rng, &mut self.batch)?;
-        let tb = TensorBatch::from_replay(&self.batch, &self.obs_shape, self.device, &self.target, d.double_dqn)?;
+        let tb = TensorBatch::from_replay(
+            &self.batch,
+            &self.obs_shape,
+            self.device,
+            &self.target,
+            d.double_dqn,
+            self.cfg.run.precision,
+        )?;
         let indices = if d.prioritized {
             self.batch.indices.clone()
         } else {

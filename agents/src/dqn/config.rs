@@ -3,7 +3,7 @@
 
 use config_doc::ConfigDoc;
 use envs::EnvConfig;
-use nets::QNetConfig;
+use nets::{Precision, QNetConfig};
 use serde::{Deserialize, Serialize};
 
 use super::DqnError;
@@ -166,6 +166,9 @@ pub struct RunConfig {
     pub log_every: u64,
     /// Updates the actor may run ahead of the learner (pipelining; 0 = lock-step).
     pub pipeline_depth: usize,
+    /// Forward/backward precision: "fp32" (default), "bf16" (mixed precision: f32 master weights,
+    /// Adam state and checkpoints) or "fp16" (CUDA only). `--precision` on the command line.
+    pub precision: Precision,
 }
 
 impl Default for RunConfig {
@@ -183,6 +186,7 @@ impl Default for RunConfig {
             eval_video_max_bytes: 1_000_000,
             log_every: 1000,
             pipeline_depth: 2,
+            precision: Precision::Fp32,
         }
     }
 }

@@ -5,7 +5,7 @@
 //! network, on the other core), so one update here is: online forward on `s` (and on `s'` for
 //! Double DQN's argmax), loss, backward, gradient clipping, Adam.
 
-use nets::{Adam, AdamConfig, QNet, QNetConfig};
+use nets::{Adam, AdamConfig, Precision, QNet, QNetConfig};
 use tch::nn::VarStore;
 use tch::{Device, Kind, Reduction, Tensor};
 
@@ -107,20 +107,25 @@ pub struct TensorBatch {
 
 impl TensorBatch {
     /// Moves a replay batch to `device` as tensors `[B, ...obs_shape]` and values its next states
-    /// with `target`. `next_obs` is kept only for Double DQN.
+    /// with `target` (its forward pass under `precision`'s autocast). `next_obs` is kept only for
+    /// Double DQN.
     pub fn from_replay<T: super::stack::ObsElement>(
         batch: &crate::replay::Batch<T>,
         obs_shape: &[i64],
         device: Device,
         target: &NetCopy,
         double_dqn: bool,
+        precision: Precision,
     ) -> Result<TensorBatch, DqnError> {
         let mut shape = vec![batch.actions.len() as i64];
         shape.extend_from_slice(obs_shape);
         let to_dev = |t: Tensor| t.f_to_device(device);
         let obs = to_dev(Tensor::f_from_slice(&batch.obs)?.f_view(shape.as_slice())?)?;
         let next_obs = to_dev(Tensor::f_from_slice(&batch.next_obs)?.f_view(shape.as_slice())?)?;
-        let target_next_q = tch::no_grad(|| target.net.forward(&next_obs, false))?;
+        let target_next_q = {
+            let _autocast = precision.autocast(device)?;
+            tch::no_grad(|| target.net.forward(&next_obs, false))?
+        };
         Ok(TensorBatch {
             obs,
             next_obs: double_dqn.then_some(next_obs),
@@ -154,6 +159,7 @@ pub struct Learner {
     double_dqn: bool,
     max_grad_norm: f64,
     need_td: bool,
+    precision: Precision,
     /// Gradient steps done.
     pub updates: u64,
 }
@@ -183,27 +189,52 @@ impl Learner {
             double_dqn: dqn.double_dqn,
             max_grad_norm: dqn.max_grad_norm,
             need_td: dqn.prioritized,
+            precision: Precision::Fp32,
             updates: 0,
         })
     }
 
+    /// Runs the forward passes of [`Learner::update`] under `precision`'s autocast (weights and
+    /// Adam state stay f32). Errors for a precision the device cannot train in (fp16 on a CPU).
+    pub fn set_precision(&mut self, precision: Precision) -> Result<(), DqnError> {
+        precision.check(self.online.vs.device(), true)?;
+        self.precision = precision;
+        Ok(())
+    }
+
+    /// The precision of the forward passes.
+    pub fn precision(&self) -> Precision {
+        self.precision
+    }
+
     /// One gradient step on `batch`. The loss is always read back (to stop on NaN); `read_stats`
     /// also reads the mean Q-value, for logging.
+    ///
+    /// Under bf16 the forward passes run in an autocast region; the network returns f32 Q-values,
+    /// so the loss, its gradient at the output and everything Adam sees are f32.
     pub fn update(&mut self, batch: &TensorBatch, read_stats: bool) -> Result<UpdateStats, DqnError> {
-        let q_all = self.online.net.forward(&batch.obs, true)?;
-        let q = q_all
-            .f_gather(1, &batch.actions.f_unsqueeze(1)?, false)?
-            .f_squeeze_dim(1)?;
-        let target = tch::no_grad(|| -> Result<Tensor, DqnError> {
-            let next_q = if self.double_dqn {
+        let (q, best) = {
+            let _autocast = self.precision.autocast(self.online.vs.device())?;
+            let q_all = self.online.net.forward(&batch.obs, true)?;
+            let q = q_all
+                .f_gather(1, &batch.actions.f_unsqueeze(1)?, false)?
+                .f_squeeze_dim(1)?;
+            let best = if self.double_dqn {
                 let next_obs = batch
                     .next_obs
                     .as_ref()
                     .ok_or_else(|| DqnError::Internal("Double DQN needs next_obs in the batch".into()))?;
-                let best = self.online.net.forward(next_obs, false)?.f_argmax(1, true)?;
-                batch.target_next_q.f_gather(1, &best, false)?.f_squeeze_dim(1)?
+                let next = tch::no_grad(|| self.online.net.forward(next_obs, false))?;
+                Some(next.f_argmax(1, true)?)
             } else {
-                batch.target_next_q.f_amax([1i64].as_slice(), false)?
+                None
+            };
+            (q, best)
+        };
+        let target = tch::no_grad(|| -> Result<Tensor, DqnError> {
+            let next_q = match &best {
+                Some(best) => batch.target_next_q.f_gather(1, best, false)?.f_squeeze_dim(1)?,
+                None => batch.target_next_q.f_amax([1i64].as_slice(), false)?,
             };
             Ok(batch.returns.f_add(&batch.discounts.f_mul(&next_q)?)?)
         })?;

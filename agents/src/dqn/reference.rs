@@ -46,6 +46,7 @@ fn run<T: ObsElement>(cfg: &TrainConfig) -> Result<Vec<f64>, DqnError> {
     let (shape, _, n_actions) = obs_shape(cfg)?;
     // Q-network θ, its Adam, and the target network θ' ← θ.
     let mut learner = Learner::new(&cfg.net, d, &shape, n_actions, device)?;
+    learner.set_precision(cfg.run.precision)?;
     let mut target = NetCopy::new(&cfg.net, &shape, n_actions, device)?;
     target.load_snapshot(&learner.online.snapshot())?;
 
@@ -111,7 +112,7 @@ fn run<T: ObsElement>(cfg: &TrainConfig) -> Result<Vec<f64>, DqnError> {
             let mut priorities = Vec::new();
             for _ in 0..d.gradient_steps {
                 replay.sample(d.batch_size, beta.value(now) as f32, &mut rng, &mut batch)?;
-                let tb = TensorBatch::from_replay(&batch, &shape, device, &target, d.double_dqn)?;
+                let tb = TensorBatch::from_replay(&batch, &shape, device, &target, d.double_dqn, cfg.run.precision)?;
                 if let Some(s) = lr {
                     learner.adam.set_lr(s.value(now));
                 }

@@ -127,6 +127,7 @@ pub fn train(cfg: &TrainConfig, run: &RunDir, mut opts: TrainOptions) -> Result<
     tch::manual_seed(cfg.run.seed as i64);
     let (shape, pixels, n_actions) = obs_shape(cfg)?;
     let mut learner = Learner::new(&cfg.net, &cfg.dqn, &shape, n_actions, device)?;
+    learner.set_precision(cfg.run.precision)?;
     let resumed = prepare(cfg, run, &mut learner, &mut opts)?;
     let mut tb = SummaryWriter::new(&run.path).map_err(|e| DqnError::Io(e.to_string()))?;
     if resumed.is_none() {

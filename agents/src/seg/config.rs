@@ -116,6 +116,10 @@ pub struct SegTrainConfig {
     #[serde(default)]
     #[config_doc(section)]
     pub augment: AugmentConfig,
+    /// Forward/backward precision: fp32 (default) or bf16 (mixed: f32 weights, Adam state and
+    /// checkpoints); fp16 is CUDA only. `--precision`.
+    #[serde(default)]
+    pub precision: nets::Precision,
     /// The network.
     #[config_doc(section)]
     pub net: SegNetConfig,
@@ -210,6 +214,7 @@ impl SegTrainConfig {
             init_backbone: None,
             freeze_backbone: false,
             augment: AugmentConfig::default(),
+            precision: nets::Precision::Fp32,
             net: segnet_preset(preset)?,
         })
     }

@@ -205,7 +205,10 @@ pub fn train(cfg: &SegTrainConfig, run: &RunDir, mut opts: SegTrainOptions) -> R
             let (bn, h, w) = (b.batch as i64, b.height as i64, b.width as i64);
             let x = Tensor::from_slice(&b.images).view([bn, 3, h, w]).to_device(device);
             let y = Tensor::from_slice(&b.labels).view([bn, h, w]).to_device(device);
-            let logits = net.forward(&x, true)?;
+            let logits = {
+                let _autocast = cfg.precision.autocast(device)?;
+                net.forward(&x, true)?
+            };
             let loss = logits.f_cross_entropy_loss(&y, Some(&weight_t), tch::Reduction::Mean, VOID as i64, 0.0)?;
             let lv = loss.f_double_value(&[])?;
             if lv.is_finite() {

@@ -93,6 +93,10 @@ pub struct SegTrainArgs {
     /// Keep flips and colour jitter but no random crop/zoom (whose resampling blurs thin objects).
     #[arg(long, conflicts_with = "no_augment")]
     pub no_crop: bool,
+    /// fp32 | bf16 forward/backward passes (sets precision; mixed precision: f32 weights, Adam
+    /// state and checkpoints); fp16 is CUDA only. With --resume: the run's own unless given.
+    #[arg(long)]
+    pub precision: Option<nets::Precision>,
     /// Continue a run from its newest checkpoint.
     #[arg(long, value_name = "RUN_DIR", conflicts_with_all = ["data", "size", "init_backbone", "seed", "config", "sets"])]
     pub resume: Option<PathBuf>,
@@ -160,6 +164,9 @@ fn flag_overrides(a: &SegTrainArgs) -> anyhow::Result<Vec<Override>> {
     if a.no_crop {
         o.push(Override::new("augment.crop", false));
     }
+    if let Some(p) = a.precision {
+        o.push(Override::new("precision", p.to_string()));
+    }
     Ok(o)
 }
 
@@ -172,7 +179,7 @@ fn new_config(a: &SegTrainArgs) -> anyhow::Result<SegTrainConfig> {
         .collect::<Result<Vec<_>, _>>()?;
     overrides.extend(flag_overrides(a)?);
     let cfg = config::resolve(&a.preset, a.config.as_deref(), &overrides, first_image_size)?;
-    crate::cli::device(&cfg.device)?;
+    cfg.precision.check(crate::cli::device(&cfg.device)?, true)?;
     agents::seg::data::read_split_list(&cfg.data, "train")?;
     agents::seg::data::read_split_list(&cfg.data, "val")?;
     if let Some(p) = &cfg.init_backbone {
@@ -187,7 +194,7 @@ pub fn run(a: SegTrainArgs) -> anyhow::Result<()> {
     let (cfg, run, resume) = if let Some(dir) = &a.resume {
         let run = RunDir::open_kind(dir, RunKind::Segnet)?;
         run.epochs().resume_point()?;
-        // A resumed run keeps its settings but for the epoch budget and the device.
+        // A resumed run keeps its settings but for the epoch budget, the device and the precision.
         let mut o = Vec::new();
         if let Some(e) = a.epochs {
             o.push(Override::new("epochs", e as i64));
@@ -195,8 +202,12 @@ pub fn run(a: SegTrainArgs) -> anyhow::Result<()> {
         if let Some(d) = &a.device {
             o.push(Override::new("device", d.as_str()));
         }
+        if let Some(p) = a.precision {
+            o.push(Override::new("precision", p.to_string()));
+        }
         let cfg: SegTrainConfig = agents::run::resolve(ConfigSource::File(&run.config_path()), None, &o)?;
         cfg.validate()?;
+        cfg.precision.check(crate::cli::device(&cfg.device)?, true)?;
         (cfg, run, true)
     } else {
         let cfg = new_config(&a)?;

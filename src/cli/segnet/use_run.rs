@@ -23,6 +23,9 @@ pub struct SegEvalArgs {
     /// auto | cpu | cuda | cuda:N.
     #[arg(long, default_value = "cpu")]
     pub device: String,
+    /// fp32 | bf16 forward passes (the weights stay f32; fp16 is CUDA only).
+    #[arg(long, default_value = "fp32")]
+    pub precision: nets::Precision,
     /// Print JSON (global_accuracy, class_average_accuracy, miou, per_class_iou, calibrated, flip_tta, ...).
     #[arg(long)]
     pub json: bool,
@@ -99,7 +102,9 @@ fn calibration_line(model: &SegModel) -> String {
 
 /// `dqn segnet eval`.
 pub fn eval(a: SegEvalArgs) -> anyhow::Result<()> {
-    let model = load_model(&a.run, crate::cli::device(&a.device)?, a.no_calibration)?;
+    let device = crate::cli::device(&a.device)?;
+    let _autocast = a.precision.autocast(device)?;
+    let model = load_model(&a.run, device, a.no_calibration)?;
     let data = a.data.clone().unwrap_or_else(|| model.cfg.data.clone());
     let m = evaluate_split(&model, &data, &a.split)?;
     if a.json {
