@@ -3,26 +3,18 @@
 
 BreakoutNoFrameskip-v4 + gymnasium's AtariPreprocessing (noop reset 30, frame skip 4 with max
 pooling, 84x84 gray) + a 4-frame stack, stepped with uniformly random actions, exactly the
-workload of `envs::bench::bench_env("breakout", EnvConfig::default(), 1, ...)`. Installs
-`gymnasium`, `ale-py` and OpenCV (AtariPreprocessing resizes with it) into the running Python (the project venv) if they are missing, pins
-itself to one CPU, and prints one JSON line.
+workload of `envs::bench::bench_env("breakout", EnvConfig::default(), 1, ...)`. Needs gymnasium,
+ale-py and OpenCV (AtariPreprocessing resizes with it) from `make gym`; pins itself to one CPU,
+and prints one JSON line.
 
 Usage: .venv/bin/python benches/peers/ale_env.py [--steps N] [--seed S]
 """
 import argparse
-import importlib.util
 import json
 import os
-import subprocess
-import sys
 import time
 
-
-def ensure(packages):
-    missing = [p for p, mod in packages if importlib.util.find_spec(mod) is None]
-    if missing:
-        print(f"installing {' '.join(missing)} into {sys.prefix}", file=sys.stderr)
-        subprocess.check_call([sys.executable, "-m", "pip", "install", "--quiet", *missing])
+from _require import require
 
 
 def main():
@@ -31,7 +23,7 @@ def main():
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
 
-    ensure([("gymnasium>=1.0", "gymnasium"), ("ale-py>=0.10", "ale_py"), ("opencv-python-headless", "cv2")])
+    require(["gymnasium", "ale_py", "cv2"], "gym")
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
     import ale_py

@@ -5,25 +5,16 @@ BreakoutNoFrameskip-v4 with SB3's AtariWrapper (noop reset, max-and-skip 4, epis
 reset, 84x84 gray, reward clipping) and a 4-frame stack, the Nature CNN (CnnPolicy), batch 32,
 train_freq 4, target update every 1000 steps, a 10k buffer, `learning_starts` steps of experience
 first. It times the steps AFTER learning starts, where the learner dominates, with `--threads`
-torch threads, and prints one JSON line. Installs stable-baselines3, gymnasium, ale-py and OpenCV
-into the running Python (the project venv) if they are missing.
+torch threads, and prints one JSON line. Needs stable-baselines3, gymnasium, ale-py and OpenCV
+from `make sb3`.
 
 Usage: .venv/bin/python benches/peers/sb3_breakout.py [--learning-starts 1000] [--steps 3000] [--threads 1]
 """
 import argparse
-import importlib.util
 import json
-import subprocess
-import sys
 import time
 
-
-def ensure(packages):
-    missing = [p for p, mod in packages if importlib.util.find_spec(mod) is None]
-    if missing:
-        print(f"installing {' '.join(missing)} into {sys.prefix}", file=sys.stderr)
-        subprocess.check_call([sys.executable, "-m", "pip", "install", "--quiet", *missing])
-
+from _require import require
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -32,8 +23,7 @@ def main():
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--seed", type=int, default=0)
     a = p.parse_args()
-    ensure([("stable-baselines3>=2.3", "stable_baselines3"), ("gymnasium>=1.0", "gymnasium"),
-            ("ale-py>=0.10", "ale_py"), ("opencv-python-headless", "cv2")])
+    require(["stable_baselines3", "gymnasium", "ale_py", "cv2"], "sb3")
     import torch
     torch.set_num_threads(a.threads)
     import ale_py

@@ -181,14 +181,7 @@ impl AtariEnv {
                 break;
             }
             if pool && i + 2 == skip {
-                self.game.draw(&mut self.scene);
-                rasterise(
-                    &self.scene,
-                    self.mode,
-                    &mut self.rgb,
-                    &mut self.gray_cache,
-                    &mut self.pooled,
-                );
+                self.draw(None);
                 have_previous = true;
             }
         }
@@ -202,9 +195,8 @@ impl AtariEnv {
         let fl = self.frame_len;
         self.head = (self.head + 1) % k;
         let upper = (self.head + k) * fl;
-        self.game.draw(&mut self.scene);
+        self.draw(Some(upper));
         let slot = &mut self.stack[upper..upper + fl];
-        rasterise(&self.scene, self.mode, &mut self.rgb, &mut self.gray_cache, slot);
         if pool {
             for (o, p) in slot.iter_mut().zip(&self.pooled) {
                 *o = (*o).max(*p);
@@ -215,17 +207,21 @@ impl AtariEnv {
         }
     }
 
+    /// Draws the game's current frame and rasterises it into the stack at frame offset
+    /// `stack_at`, or into the pooling buffer when `None`.
+    fn draw(&mut self, stack_at: Option<usize>) {
+        self.game.draw(&mut self.scene);
+        let out = match stack_at {
+            Some(at) => &mut self.stack[at..at + self.frame_len],
+            None => &mut self.pooled[..],
+        };
+        rasterise(&self.scene, self.mode, &mut self.rgb, &mut self.gray_cache, out);
+    }
+
     /// Fills every stack slot with the current frame (the start of an episode).
     fn fill_stack(&mut self) {
         let fl = self.frame_len;
-        self.game.draw(&mut self.scene);
-        rasterise(
-            &self.scene,
-            self.mode,
-            &mut self.rgb,
-            &mut self.gray_cache,
-            &mut self.stack[..fl],
-        );
+        self.draw(Some(0));
         for slot in 1..2 * self.cfg.frame_stack {
             self.stack.copy_within(..fl, slot * fl);
         }
@@ -331,13 +327,7 @@ impl Env for AtariEnv {
         let (game_over, lives, time_up) = (self.game.game_over(), self.game.lives(), self.time_up());
         let out = self.episode.step(&self.cfg, raw as f64, game_over, lives, time_up);
         let info = self.info(out.episode);
-        Ok(Step {
-            obs: self.obs(),
-            reward: out.reward,
-            terminated: out.terminated,
-            truncated: out.truncated,
-            info,
-        })
+        Ok(out.into_step(self.obs(), info))
     }
 
     fn action_space(&self) -> Space {

@@ -8,7 +8,7 @@
 use rand::RngExt;
 
 use crate::config::EnvConfig;
-use crate::env::{EnvError, EpisodeStats};
+use crate::env::{EnvError, EpisodeStats, Info, Obs, Step};
 use crate::game::GameRng;
 
 /// What the wrappers need from an Atari env: running emulator frames and reading the game state.
@@ -43,6 +43,19 @@ pub(crate) struct Outcome {
     pub truncated: bool,
     /// The statistics of the whole episode, on its last step.
     pub episode: Option<EpisodeStats>,
+}
+
+impl Outcome {
+    /// The env's [`Step`]: this outcome with the observation and info that go with it.
+    pub fn into_step(self, obs: Obs<'_>, info: Info) -> Step<'_> {
+        Step {
+            obs,
+            reward: self.reward,
+            terminated: self.terminated,
+            truncated: self.truncated,
+            info,
+        }
+    }
 }
 
 /// The state of the wrappers between steps.

@@ -37,6 +37,17 @@ pub enum Action {
 }
 
 impl Action {
+    /// ALE's minimal action set of Pong and Space Invaders: no-op, fire, right, left and the two
+    /// moves with fire.
+    pub const MOVE_AND_FIRE: [Action; 6] = [
+        Action::Noop,
+        Action::Fire,
+        Action::Right,
+        Action::Left,
+        Action::RightFire,
+        Action::LeftFire,
+    ];
+
     /// All 18 actions, in ALE order.
     pub const ALL: [Action; 18] = [
         Action::Noop,

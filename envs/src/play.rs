@@ -85,12 +85,7 @@ pub fn play(id: &str, opts: &PlayOptions) -> Result<PlaySummary, ViewerError> {
     let (_, mut info) = env.reset(Some(opts.seed));
     // A game has lives when it starts with some (pong, freeway and driving start with none).
     let has_lives = info.lives > 0;
-    while viewer.is_open() {
-        let keys = viewer.keys();
-        if keys.escape {
-            break;
-        }
-        paused ^= keys.pause_pressed;
+    while let Some(keys) = viewer.next_keys(&mut paused) {
         if !paused {
             // Cartpole has no "do nothing": without an arrow it alternates its two pushes.
             let action = keymap.action(&keys).unwrap_or((summary.frames % 2) as usize);

@@ -124,6 +124,21 @@ impl Viewer {
         }
     }
 
+    /// The keys of the next frame while the window is open and Escape is not pressed, else `None`;
+    /// flips `paused` when the pause key was pressed. The loop of every window:
+    /// `while let Some(keys) = viewer.next_keys(&mut paused) { … }`.
+    pub fn next_keys(&self, paused: &mut bool) -> Option<KeyState> {
+        if !self.is_open() {
+            return None;
+        }
+        let keys = self.keys();
+        if keys.escape {
+            return None;
+        }
+        *paused ^= keys.pause_pressed;
+        Some(keys)
+    }
+
     /// Shows `frame` (which must have the size given to [`Viewer::open`]) and processes input.
     pub fn show(&mut self, frame: &Frame) -> Result<(), ViewerError> {
         if (frame.width, frame.height) != (self.width, self.height) {

@@ -93,6 +93,43 @@ const GAMMA: f64 = 0.99;
 const MAX_GRAD_NORM: f64 = 10.0;
 /// Learning rate of the benchmark (CleanRL Atari).
 const LR: f64 = 1e-4;
+/// Breakout's action count, the Q-network's output width in the DQN benchmarks.
+const N_ACTIONS: i64 = 4;
+
+/// The Nature-CNN online and target networks (same weights) and Adam (lr [`LR`]) on the online
+/// one: what both DQN update benchmarks start from.
+struct BenchNets {
+    online_vs: VarStore,
+    online: QNet,
+    target_vs: VarStore,
+    target: QNet,
+    adam: Adam,
+}
+
+impl BenchNets {
+    fn new(device: Device) -> Result<Self, NetError> {
+        let obs_shape = [4i64, 84, 84];
+        let online_vs = VarStore::new(device);
+        let online = QNet::new(&online_vs.root(), &QNetConfig::nature(), &obs_shape, N_ACTIONS)?;
+        let mut target_vs = VarStore::new(device);
+        let target = QNet::new(&target_vs.root(), &QNetConfig::nature(), &obs_shape, N_ACTIONS)?;
+        target_vs.copy(&online_vs)?;
+        let adam = Adam::new(
+            &online_vs,
+            AdamConfig {
+                lr: LR,
+                ..AdamConfig::default()
+            },
+        )?;
+        Ok(Self {
+            online_vs,
+            online,
+            target_vs,
+            target,
+            adam,
+        })
+    }
+}
 
 /// Times the DQN update on Breakout-shaped data (Nature CNN, 4×84×84 u8, 4 actions), exactly as
 /// `benches/peers/torch_learner.py` does: online forward on s, target forward on s′ without
@@ -101,19 +138,14 @@ const LR: f64 = 1e-4;
 /// random and stays on the device (replay sampling is not part of the measurement).
 pub fn dqn_update(cfg: &DqnBenchConfig) -> Result<DqnBenchResult, NetError> {
     let device = cfg.device;
-    let (obs_shape, n_actions) = ([4i64, 84, 84], 4i64);
-    let online_vs = VarStore::new(device);
-    let online = QNet::new(&online_vs.root(), &QNetConfig::nature(), &obs_shape, n_actions)?;
-    let mut target_vs = VarStore::new(device);
-    let target = QNet::new(&target_vs.root(), &QNetConfig::nature(), &obs_shape, n_actions)?;
-    target_vs.copy(&online_vs)?;
-    let mut adam = Adam::new(
-        &online_vs,
-        AdamConfig {
-            lr: LR,
-            ..AdamConfig::default()
-        },
-    )?;
+    let n_actions = N_ACTIONS;
+    let BenchNets {
+        online_vs,
+        online,
+        target,
+        mut adam,
+        ..
+    } = BenchNets::new(device)?;
     let parameters = online_vs.trainable_variables().iter().map(|t| t.numel() as i64).sum();
 
     let b = cfg.batch;
@@ -214,19 +246,13 @@ fn nature_forward_cast(vars: &HashMap<String, Tensor>, obs: &Tensor, kind: Kind)
 /// instead of autocast: the alternative to [`Precision::autocast`] that issue 11 asks to measure.
 pub fn explicit_cast_updates(kind: Kind, updates: usize) -> Result<f64, NetError> {
     let device = Device::Cpu;
-    let (shape, n_actions) = ([4i64, 84, 84], 4i64);
-    let online_vs = VarStore::new(device);
-    let _online = QNet::new(&online_vs.root(), &QNetConfig::nature(), &shape, n_actions)?;
-    let mut target_vs = VarStore::new(device);
-    let _target = QNet::new(&target_vs.root(), &QNetConfig::nature(), &shape, n_actions)?;
-    target_vs.copy(&online_vs)?;
-    let mut adam = Adam::new(
-        &online_vs,
-        AdamConfig {
-            lr: LR,
-            ..AdamConfig::default()
-        },
-    )?;
+    let n_actions = N_ACTIONS;
+    let BenchNets {
+        online_vs,
+        target_vs,
+        mut adam,
+        ..
+    } = BenchNets::new(device)?;
     let (online, target) = (online_vs.variables(), target_vs.variables());
     let b = 32i64;
     let obs = Tensor::f_randint(256, [b, 4, 84, 84], (Kind::Uint8, device))?;

@@ -45,18 +45,8 @@ pub enum BenchWhat {
         /// Act forwards to time.
         #[arg(long, default_value_t = 600)]
         acts: usize,
-        /// auto | cpu | cuda | cuda:N.
-        #[arg(long, default_value = "cpu")]
-        device: String,
-        /// fp32 | bf16 | fp16 forward/backward passes (the peer runs torch.autocast to match).
-        #[arg(long, default_value = "fp32")]
-        precision: Precision,
-        /// Skip the PyTorch peer.
-        #[arg(long)]
-        no_peer: bool,
-        /// One JSON object.
-        #[arg(long)]
-        json: bool,
+        #[command(flatten)]
+        peer: PeerArgs,
     },
     /// Replay memory per transition for 84×84 frames, 4-stack, with a full buffer.
     Replay {
@@ -78,19 +68,41 @@ pub enum BenchWhat {
         /// Preset.
         #[arg(long, default_value = "basic")]
         preset: String,
-        /// auto | cpu | cuda | cuda:N.
-        #[arg(long, default_value = "cpu")]
-        device: String,
-        /// fp32 | bf16 | fp16 forward passes (the peer runs torch.autocast to match).
-        #[arg(long, default_value = "fp32")]
-        precision: Precision,
-        /// Skip the PyTorch peer.
-        #[arg(long)]
-        no_peer: bool,
-        /// One JSON object.
-        #[arg(long)]
-        json: bool,
+        #[command(flatten)]
+        peer: PeerArgs,
     },
+}
+
+/// The options that `bench learner` and `bench segnet` share: where and how to run, and the
+/// PyTorch peer run beside ours.
+#[derive(Args, Debug)]
+pub struct PeerArgs {
+    /// auto | cpu | cuda | cuda:N.
+    #[arg(long, default_value = "cpu")]
+    device: String,
+    /// fp32 | bf16 | fp16 forward (and backward) passes; the peer runs torch.autocast to match.
+    #[arg(long, default_value = "fp32")]
+    precision: Precision,
+    /// Skip the PyTorch peer.
+    #[arg(long)]
+    no_peer: bool,
+    /// One JSON object.
+    #[arg(long)]
+    json: bool,
+}
+
+impl PeerArgs {
+    /// Runs the peer `script` with `args`, on `dev` under this precision's autocast, unless
+    /// `--no-peer`; its last JSON line, or `None` (with a note on stderr) when it cannot run.
+    fn run(&self, script: &str, dev: Device, args: &[&str]) -> Option<serde_json::Value> {
+        if self.no_peer {
+            return None;
+        }
+        let dev = device_name(dev);
+        let mut all = args.to_vec();
+        all.extend(["--device", &dev, "--autocast", peer_autocast(self.precision)]);
+        run_peer(script, &all)
+    }
 }
 
 /// Envs of `bench env`'s vector configuration at most (as `dqn.num_envs`).
@@ -127,18 +139,11 @@ pub fn run(a: BenchArgs) -> anyhow::Result<()> {
             }
             bench_env(&env, steps, num_envs, json)
         }
-        BenchWhat::Learner {
-            updates,
-            acts,
-            device,
-            precision,
-            no_peer,
-            json,
-        } => {
+        BenchWhat::Learner { updates, acts, peer } => {
             let (updates, acts) = (at_least_one("--updates", updates)?, at_least_one("--acts", acts)?);
-            let dev = super::device(&device)?;
-            precision.check(dev, true)?;
-            bench_learner(updates, acts, dev, precision, no_peer, json)
+            let dev = super::device(&peer.device)?;
+            peer.precision.check(dev, true)?;
+            bench_learner(updates, acts, dev, &peer)
         }
         BenchWhat::Replay {
             capacity,
@@ -148,7 +153,7 @@ pub fn run(a: BenchArgs) -> anyhow::Result<()> {
             for p in if prioritized { vec![false, true] } else { vec![false] } {
                 let r = agents::replay::bench_replay(capacity, p)?;
                 if json {
-                    println!(
+                    outln!(
                         "{}",
                         serde_json::json!({"capacity": r.capacity, "frame_len": r.frame_len, "frame_stack": r.frame_stack,
                         "prioritized": r.prioritized, "bytes_allocated": r.bytes_allocated,
@@ -156,7 +161,7 @@ pub fn run(a: BenchArgs) -> anyhow::Result<()> {
                         "sample_batches_per_sec": r.sample_batches_per_s, "batch_size": r.batch_size})
                     );
                 } else {
-                    println!(
+                    outln!(
                         "replay {} ({} transitions, 84×84, stack {}): {:.0} bytes/transition ({:.1} MiB), {:.0} pushes/s, {:.0} batches of {}/s  [SB3: 28,240 optimized, 56,464 default]",
                         if p { "prioritized" } else { "uniform" },
                         r.capacity, r.frame_stack, r.bytes_per_transition, r.bytes_allocated as f64 / 1048576.0,
@@ -166,37 +171,19 @@ pub fn run(a: BenchArgs) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        BenchWhat::Segnet {
-            iters,
-            preset,
-            device,
-            precision,
-            no_peer,
-            json,
-        } => {
+        BenchWhat::Segnet { iters, preset, peer } => {
             let iters = at_least_one("--iters", iters)?;
-            let dev = super::device(&device)?;
+            let (dev, precision) = (super::device(&peer.device)?, peer.precision);
             let ours = nets::bench::segnet_inference(&preset, 360, 480, iters, dev, precision)?;
-            let peer = if no_peer {
-                None
-            } else {
-                run_peer(
-                    "benches/peers/torch_segnet.py",
-                    &[
-                        "--preset",
-                        &preset,
-                        "--iters",
-                        &iters.to_string(),
-                        "--device",
-                        &device_name(dev),
-                        "--autocast",
-                        peer_autocast(precision),
-                    ],
-                )
-            };
-            let peer_ips = peer.as_ref().and_then(|v| v["images_per_sec"].as_f64());
+            let iters_arg = iters.to_string();
+            let peer_out = peer.run(
+                "benches/peers/torch_segnet.py",
+                dev,
+                &["--preset", &preset, "--iters", &iters_arg],
+            );
+            let peer_ips = peer_out.as_ref().and_then(|v| v["images_per_sec"].as_f64());
             report(
-                json,
+                peer.json,
                 serde_json::json!({"bench": "segnet", "preset": preset, "size": "360x480",
                 "threads": tch::get_num_threads(), "device": device_name(dev), "precision": precision.to_string(),
                 "images_per_sec": ours,
@@ -224,7 +211,7 @@ fn device_name(d: Device) -> String {
 
 fn report(json: bool, v: serde_json::Value) {
     if json {
-        println!("{v}");
+        outln!("{v}");
     } else if let Some(obj) = v.as_object() {
         let parts: Vec<String> = obj
             .iter()
@@ -237,7 +224,7 @@ fn report(json: bool, v: serde_json::Value) {
                 ),
             })
             .collect();
-        println!("{}", parts.join("  "));
+        outln!("{}", parts.join("  "));
     }
 }
 
@@ -277,9 +264,9 @@ fn bench_env(id: &str, steps: u64, num_envs: usize, json: bool) -> anyhow::Resul
         let r = envs::bench::bench_env(id, &cfg, n, steps, 0)?;
         rates.push((n, r.steps_per_sec));
         if json {
-            println!("{}", r.to_json());
+            outln!("{}", r.to_json());
         } else {
-            println!(
+            outln!(
                 "{}: {} env{} on {} thread{}: {:.0} agent steps/s ({:.0} frames/s)",
                 r.env,
                 r.num_envs,
@@ -299,7 +286,7 @@ fn bench_env(id: &str, steps: u64, num_envs: usize, json: bool) -> anyhow::Resul
         );
         if !json {
             for (n, rate) in rates {
-                println!(
+                outln!(
                     "bridge with {n} env(s): {:.0}% of the plain Python loop",
                     100.0 * rate / peer
                 );
@@ -309,14 +296,8 @@ fn bench_env(id: &str, steps: u64, num_envs: usize, json: bool) -> anyhow::Resul
     Ok(())
 }
 
-fn bench_learner(
-    updates: usize,
-    acts: usize,
-    dev: Device,
-    precision: Precision,
-    no_peer: bool,
-    json: bool,
-) -> anyhow::Result<()> {
+fn bench_learner(updates: usize, acts: usize, dev: Device, peer_args: &PeerArgs) -> anyhow::Result<()> {
+    let precision = peer_args.precision;
     // The same update as benches/peers/torch_learner.py: plain DQN (max over the target net),
     // Huber loss, clip 10, Adam 1e-4, batch 32 of u8 4×84×84 already on the device. In training
     // the target forward runs on the actor thread; here it is timed with the update, as in PyTorch,
@@ -385,28 +366,17 @@ fn bench_learner(
         .transpose()?;
     let acting = Some(nets::bench::act_rates(&learner.online.vs, &learner.online.net, acts)?);
     let act_per_sec = acting.map(|a| if precision == Precision::Fp32 { a.fp32 } else { a.bf16 });
-    let peer = if no_peer {
-        None
-    } else {
-        run_peer(
-            "benches/peers/torch_learner.py",
-            &[
-                "--updates",
-                &updates.to_string(),
-                "--acts",
-                &acts.to_string(),
-                "--device",
-                &device_name(dev),
-                "--autocast",
-                peer_autocast(precision),
-            ],
-        )
-    };
+    let (updates_arg, acts_arg) = (updates.to_string(), acts.to_string());
+    let peer = peer_args.run(
+        "benches/peers/torch_learner.py",
+        dev,
+        &["--updates", &updates_arg, "--acts", &acts_arg],
+    );
     let pu = peer.as_ref().and_then(|v| v["updates_per_sec"].as_f64());
     let pa = peer.as_ref().and_then(|v| v["act_per_sec"].as_f64());
     let flop = nets::bench::NATURE_UPDATE_FLOP;
     report(
-        json,
+        peer_args.json,
         serde_json::json!({"bench": "learner", "net": "nature", "batch": b, "threads": tch::get_num_threads(),
         "device": device_name(dev), "precision": precision.to_string(), "updates_per_sec": updates_per_sec,
         "explicit_cast_updates_per_sec": explicit, "flop_per_update": flop,

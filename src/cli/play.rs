@@ -1,10 +1,9 @@
 //! `dqn play`.
 
-use std::path::PathBuf;
-
 use clap::Args;
 use envs::play::{play, PlayOptions};
-use envs::viewer::parse_scale;
+
+use super::window_args::WindowArgs;
 
 /// Arguments of `dqn play`.
 #[derive(Args, Debug)]
@@ -12,22 +11,11 @@ pub struct PlayArgs {
     /// Env id (`dqn list`).
     #[arg(long)]
     pub env: String,
-    /// Window pixels per game pixel, 1..=8 [default: the largest that fits the screen]. The
-    /// window can also be resized.
-    #[arg(long, value_parser = parse_scale)]
-    pub scale: Option<usize>,
     /// Frames per second.
     #[arg(long, default_value_t = 60)]
     pub fps: usize,
-    /// Seed of the game.
-    #[arg(long, default_value_t = 0)]
-    pub seed: u64,
-    /// Stop after this many frames (for scripted checks).
-    #[arg(long)]
-    pub max_frames: Option<u64>,
-    /// Save the last frame shown as a PNG, at the window's scale.
-    #[arg(long)]
-    pub screenshot: Option<PathBuf>,
+    #[command(flatten)]
+    pub window: WindowArgs,
 }
 
 pub fn run(a: PlayArgs) -> anyhow::Result<()> {
@@ -38,16 +26,18 @@ pub fn run(a: PlayArgs) -> anyhow::Result<()> {
         anyhow::bail!("--fps must be in 1..=1000");
     }
     let opts = PlayOptions {
-        scale: a.scale,
+        scale: a.window.scale,
         fps: a.fps,
-        seed: a.seed,
-        max_frames: a.max_frames,
-        screenshot: a.screenshot,
+        seed: a.window.seed,
+        max_frames: a.window.max_frames,
+        screenshot: a.window.screenshot,
     };
     let summary = play(&a.env, &opts)?;
-    println!(
+    outln!(
         "played {} frames, {} games, best score {}",
-        summary.frames, summary.games, summary.best_score
+        summary.frames,
+        summary.games,
+        summary.best_score
     );
     Ok(())
 }

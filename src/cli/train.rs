@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use agents::dqn::{presets, train, TrainConfig, TrainOptions};
-use agents::run::{write_session, ConfigSource, Override, RunDir, RunKind};
+use agents::run::{ConfigSource, Override, RunDir, RunKind};
 use anyhow::Context;
 use clap::Args;
 
@@ -147,17 +147,14 @@ pub fn run(a: TrainArgs) -> anyhow::Result<()> {
         overrides.extend(flag_overrides(&a)?);
         let cfg = presets::resolve(&preset, a.config.as_deref(), &overrides)?;
         cfg.run.precision.check(super::device(&cfg.run.device)?, true)?;
-        let run = RunDir::create(&a.runs_dir, &cfg.env_id, &cfg.run.name, cfg.run.seed)
-            .with_context(|| format!("cannot create a run folder in {}", a.runs_dir.display()))?;
+        let run = super::new_run_dir(&a.runs_dir, &cfg.env_id, &cfg.run.name, cfg.run.seed)?;
         (cfg, run, false)
     };
     // One writer per run folder; a failed start removes the folder it made.
-    let has_checkpoint = |r: &RunDir| r.latest_checkpoint().is_ok();
-    write_session(
+    super::train_session(
         &run,
         resume,
-        has_checkpoint,
-        |l| eprintln!("{l}"),
+        |r| r.latest_checkpoint().is_ok(),
         || train_in(&a, &cfg, &run, resume),
     )
 }
@@ -189,7 +186,7 @@ fn train_in(a: &TrainArgs, cfg: &TrainConfig, run: &RunDir, resume: bool) -> any
     };
     let summary = train(&cfg, run, opts)?;
     bar.borrow().finish();
-    println!(
+    outln!(
         "{} {} steps ({} updates, {} episodes) in {:.0} s, {:.0} steps/s",
         if summary.stopped { "stopped after" } else { "trained" },
         summary.steps,
@@ -199,13 +196,13 @@ fn train_in(a: &TrainArgs, cfg: &TrainConfig, run: &RunDir, resume: bool) -> any
         summary.steps_per_sec
     );
     if let Some(l) = summary.learning_steps_per_sec {
-        println!("learning: {l:.1} steps/s (after learning_starts)");
+        outln!("learning: {l:.1} steps/s (after learning_starts)");
     }
     if let Some(r) = summary.mean_return_100 {
-        println!("mean training return (last 100 episodes): {r:.2}");
+        outln!("mean training return (last 100 episodes): {r:.2}");
     }
     for line in super::progress::summary_lines(&summary) {
-        println!("{line}");
+        outln!("{line}");
     }
     super::signals::exit_if_stopped(&format!("dqn train --resume {}", run.path.display()));
     Ok(())

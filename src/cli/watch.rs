@@ -8,9 +8,10 @@ use agents::dqn::{CheckpointChoice, Policy};
 use clap::Args;
 use envs::controls::PAUSE_KEY;
 use envs::record::GifRecorder;
-use envs::viewer::{fit_scale, parse_scale, Viewer};
+use envs::viewer::{fit_scale, Viewer};
 
 use super::agent_view::AgentView;
+use super::window_args::WindowArgs;
 
 /// Arguments of `dqn watch`.
 #[derive(Args, Debug)]
@@ -40,19 +41,8 @@ pub struct WatchArgs {
     /// ε of the ε-greedy policy.
     #[arg(long, default_value_t = 0.01)]
     pub epsilon: f64,
-    /// Window pixels per game pixel, 1..=8 [default: the largest that fits the screen]. The
-    /// window can also be resized.
-    #[arg(long, value_parser = parse_scale)]
-    pub scale: Option<usize>,
-    /// Seed.
-    #[arg(long, default_value_t = 0)]
-    pub seed: u64,
-    /// Stop after this many frames (for scripted checks).
-    #[arg(long)]
-    pub max_frames: Option<u64>,
-    /// Save the last frame shown as a PNG, at the window's scale.
-    #[arg(long)]
-    pub screenshot: Option<PathBuf>,
+    #[command(flatten)]
+    pub window: WindowArgs,
     /// Also record what the window shows, HUD included, to this GIF (at the window's scale,
     /// at the game's real speed). `dqn record RUN --hud` does the same without a window.
     #[arg(long, value_name = "GIF")]
@@ -77,10 +67,7 @@ pub fn run(a: WatchArgs) -> anyhow::Result<()> {
         }
         let opts = super::seg_watch::SegWatchOptions {
             fps: a.fps,
-            scale: a.scale,
-            seed: a.seed,
-            max_frames: a.max_frames,
-            screenshot: a.screenshot.clone(),
+            window: a.window.clone(),
             no_calibration: false,
             driver: a.driver.clone(),
         };
@@ -101,12 +88,12 @@ pub fn run(a: WatchArgs) -> anyhow::Result<()> {
 }
 
 fn watch<T: ObsElement>(policy: &Policy, a: &WatchArgs) -> anyhow::Result<()> {
-    let mut view = AgentView::<T>::new(policy, a.epsilon, a.seed)?;
+    let mut view = AgentView::<T>::new(policy, a.epsilon, a.window.seed)?;
     let (w, h) = view.size();
-    let scale = a.scale.unwrap_or_else(|| fit_scale(w, h));
+    let scale = a.window.scale.unwrap_or_else(|| fit_scale(w, h));
     let mut viewer = Viewer::open(&format!("dqn watch: {}", policy.cfg.env_id), w, h, scale)?;
     viewer.set_target_fps(a.fps);
-    println!(
+    outln!(
         "dqn watch {}: {PAUSE_KEY} = pause, Esc = quit ({})",
         policy.cfg.env_id,
         policy.checkpoint.display()
@@ -118,18 +105,14 @@ fn watch<T: ObsElement>(policy: &Policy, a: &WatchArgs) -> anyhow::Result<()> {
     let footer = format!("{PAUSE_KEY} PAUSE  ESC QUIT");
     let (mut episodes, mut frames, mut paused) = (0u32, 0u64, false);
     view.draw(Some(&footer));
-    while viewer.is_open() {
-        let keys = viewer.keys();
-        if keys.escape {
-            break;
-        }
-        paused ^= keys.pause_pressed;
+    while viewer.next_keys(&mut paused).is_some() {
         if !paused {
             if let Some(ep) = view.step()? {
                 episodes += 1;
-                println!(
+                outln!(
                     "episode {episodes}: return {:.0}, {} steps",
-                    ep.episode_return, ep.length
+                    ep.episode_return,
+                    ep.length
                 );
             }
             view.draw(Some(&footer));
@@ -143,19 +126,19 @@ fn watch<T: ObsElement>(policy: &Policy, a: &WatchArgs) -> anyhow::Result<()> {
         }
         viewer.show(&shown)?;
         frames += 1;
-        if (a.episodes > 0 && episodes >= a.episodes) || a.max_frames.is_some_and(|m| frames >= m) {
+        if (a.episodes > 0 && episodes >= a.episodes) || a.window.max_frames.is_some_and(|m| frames >= m) {
             break;
         }
     }
     if let Some(g) = gif {
         let n = g.frames();
         g.finish()?;
-        println!(
+        outln!(
             "wrote {} ({n} frames)",
             a.record.as_ref().map_or(String::new(), |p| p.display().to_string())
         );
     }
-    if let Some(path) = &a.screenshot {
+    if let Some(path) = &a.window.screenshot {
         viewer.save_screenshot(&view.canvas, path)?;
     }
     Ok(())

@@ -10,7 +10,7 @@ use super::config::TrainConfig;
 use super::learner::Learner;
 use super::protocol::{ActorCounters, ActorState};
 use super::DqnError;
-use crate::run::checkpoints::{all_finite, check_like};
+use crate::run::checkpoints::check_like;
 use crate::run::RunDir;
 
 #[derive(Serialize, Deserialize)]
@@ -71,13 +71,8 @@ pub fn load(run: &RunDir, learner: &mut Learner, cfg: &TrainConfig) -> Result<Re
     reference.extend(learner.adam.state_tensors()?);
     check_like(&saved.path, &saved.tensors, &reference)?;
     let model = series.model_path(step);
+    // Refuses NaN or infinite weights (NetError::NonFinite), as read_tensors did for the sidecar.
     nets::load_varstore(&learner.online.vs, &model)?;
-    if !all_finite(learner.online.named_tensors("").iter().map(|(_, t)| t))? {
-        return Err(DqnError::Checkpoint(format!(
-            "{}: NaN or infinite weights; resume from an older checkpoint",
-            model.display()
-        )));
-    }
     learner.adam.load_state_tensors(&saved.tensors, &saved.path)?;
     let device = learner.online.vs.device();
     let mut target = Vec::with_capacity(learner.online.names().len());

@@ -12,7 +12,6 @@ use super::config::TrainConfig;
 use super::stack::ObsElement;
 use super::train::obs_shape;
 use super::DqnError;
-use crate::run::checkpoints::all_finite;
 use crate::run::{RunDir, RunKind};
 
 /// A greedy policy over a trained Q-network.
@@ -66,13 +65,7 @@ impl Policy {
                 cfg.env_id
             )),
             other => other.into(),
-        })?;
-        if !all_finite(vs.variables().values())? {
-            return Err(DqnError::Checkpoint(format!(
-                "{}: NaN or infinite weights; use an older checkpoint",
-                checkpoint.display()
-            )));
-        }
+        })?; // load_varstore refuses NaN or infinite weights (NetError::NonFinite).
         Ok(Policy {
             cfg,
             net,

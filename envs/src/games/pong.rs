@@ -49,14 +49,7 @@ const SERVE_DELAY: u32 = 60;
 /// Points that win the game.
 const WINNING_SCORE: u32 = 21;
 
-const ACTIONS: [Action; 6] = [
-    Action::Noop,
-    Action::Fire,
-    Action::Right,
-    Action::Left,
-    Action::RightFire,
-    Action::LeftFire,
-];
+const ACTIONS: [Action; 6] = Action::MOVE_AND_FIRE;
 
 /// Pong against a CPU opponent. Construct with `Pong::default()` and start it with
 /// [`Game::reset`].

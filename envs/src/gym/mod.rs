@@ -264,13 +264,7 @@ impl Env for GymEnv {
             .episode
             .step(&self.wrappers, r.reward, r.terminated, r.lives, r.truncated);
         let info = self.info(out.episode);
-        Ok(Step {
-            obs: self.obs(),
-            reward: out.reward,
-            terminated: out.terminated,
-            truncated: out.truncated,
-            info,
-        })
+        Ok(out.into_step(self.obs(), info))
     }
 
     fn action_space(&self) -> Space {

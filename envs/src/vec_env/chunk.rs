@@ -78,14 +78,21 @@ fn obs_len(out: &Out<'_>, n: usize) -> usize {
 pub(super) fn reset_chunk(slots: &mut [Slot], first: usize, seed: Option<u64>, out: &mut Out<'_>) {
     let len = obs_len(out, slots.len());
     for (i, slot) in slots.iter_mut().enumerate() {
-        let (obs, info) = slot.env.reset(seed.map(|s| s.wrapping_add((first + i) as u64)));
-        write_obs(obs, i, len, out);
-        out.rewards[i] = 0.0;
-        out.terminated[i] = false;
-        out.truncated[i] = false;
-        out.infos[i] = info;
-        slot.needs_reset = false;
+        reset_slot(slot, seed.map(|s| s.wrapping_add((first + i) as u64)), i, len, out);
     }
+}
+
+/// Resets env `i` of a chunk (`len` observation values each) and writes its first observation,
+/// with reward 0 and both flags false.
+#[inline]
+fn reset_slot(slot: &mut Slot, seed: Option<u64>, i: usize, len: usize, out: &mut Out<'_>) {
+    let (obs, info) = slot.env.reset(seed);
+    write_obs(obs, i, len, out);
+    out.rewards[i] = 0.0;
+    out.terminated[i] = false;
+    out.truncated[i] = false;
+    out.infos[i] = info;
+    slot.needs_reset = false;
 }
 
 /// Steps a chunk with next-step autoreset: an env whose episode ended on its last step is reset
@@ -94,13 +101,7 @@ pub(super) fn step_chunk(slots: &mut [Slot], actions: &[usize], out: &mut Out<'_
     let len = obs_len(out, slots.len());
     for (i, slot) in slots.iter_mut().enumerate() {
         if slot.needs_reset {
-            let (obs, info) = slot.env.reset(None);
-            write_obs(obs, i, len, out);
-            out.rewards[i] = 0.0;
-            out.terminated[i] = false;
-            out.truncated[i] = false;
-            out.infos[i] = info;
-            slot.needs_reset = false;
+            reset_slot(slot, None, i, len, out);
         } else {
             let step = slot.env.step(actions[i])?;
             write_obs(step.obs, i, len, out);

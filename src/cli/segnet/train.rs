@@ -3,11 +3,10 @@
 
 use std::path::{Path, PathBuf};
 
-use agents::run::{write_session, ConfigSource, Override, RunDir, RunKind};
+use agents::run::{ConfigSource, Override, RunDir, RunKind};
 use agents::seg::config::{self, SegTrainConfig};
 use agents::seg::error::SegTrainError;
 use agents::seg::train::{train, SegProgress, SegTrainOptions};
-use anyhow::Context;
 use clap::Args;
 use indicatif::ProgressBar;
 
@@ -211,16 +210,13 @@ pub fn run(a: SegTrainArgs) -> anyhow::Result<()> {
         (cfg, run, true)
     } else {
         let cfg = new_config(&a)?;
-        let run = RunDir::create(&a.runs_dir, "segnet", &cfg.preset, cfg.seed)
-            .with_context(|| format!("cannot create a run folder in {}", a.runs_dir.display()))?;
+        let run = crate::cli::new_run_dir(&a.runs_dir, "segnet", &cfg.preset, cfg.seed)?;
         (cfg, run, false)
     };
-    let has_checkpoint = |r: &RunDir| r.epochs().latest_complete().is_ok();
-    write_session(
+    crate::cli::train_session(
         &run,
         resume,
-        has_checkpoint,
-        |l| eprintln!("{l}"),
+        |r| r.epochs().latest_complete().is_ok(),
         || train_in(&a, &cfg, &run, resume),
     )
 }
@@ -270,7 +266,7 @@ fn train_in(a: &SegTrainArgs, cfg: &SegTrainConfig, run: &RunDir, resume: bool) 
     };
     let s = train(cfg, run, opts)?;
     pb.finish_and_clear();
-    println!(
+    outln!(
         "{} {} epoch(s) in {:.0} s ({:.1} images/s this session)",
         if s.stopped { "stopped after" } else { "trained" },
         s.epochs_done,
@@ -278,13 +274,15 @@ fn train_in(a: &SegTrainArgs, cfg: &SegTrainConfig, run: &RunDir, resume: bool) 
         s.images_per_sec
     );
     if let Some(m) = &s.val {
-        println!(
+        outln!(
             "val: global accuracy {:.4}, class-average accuracy {:.4}, mIoU {:.4}",
-            m.global_accuracy, m.class_average_accuracy, m.miou
+            m.global_accuracy,
+            m.class_average_accuracy,
+            m.miou
         );
     }
-    println!("run: {}", s.run_dir.display());
-    println!("checkpoint: {}", s.checkpoint.display());
+    outln!("run: {}", s.run_dir.display());
+    outln!("checkpoint: {}", s.checkpoint.display());
     super::super::signals::exit_if_stopped(&format!("dqn segnet train --resume {}", run.path.display()));
     Ok(())
 }

@@ -49,14 +49,7 @@ const AIMED_SHOT_CHANCE: f64 = 0.33;
 const WRECK_FRAMES: u32 = 60;
 const START_LIVES: u32 = 3;
 
-const ACTIONS: [Action; 6] = [
-    Action::Noop,
-    Action::Fire,
-    Action::Right,
-    Action::Left,
-    Action::RightFire,
-    Action::LeftFire,
-];
+const ACTIONS: [Action; 6] = Action::MOVE_AND_FIRE;
 
 /// A falling alien bullet's top-left corner.
 #[derive(Debug, Clone, Copy, PartialEq)]
