@@ -136,3 +136,21 @@ fn segnet_gen_refuses_sizes_it_cannot_allocate_and_leaves_nothing() {
         .collect();
     assert!(left.is_empty(), "nothing is created or left behind: {left:?}");
 }
+
+#[test]
+fn a_closed_stdout_pipe_ends_quietly_without_a_panic() {
+    // `dqn list | head -0`: the reader of stdout is gone before dqn writes its first line.
+    // println! would panic ("failed printing to stdout: Broken pipe"); dqn ends as a shell tool
+    // killed by SIGPIPE does (status 141) and prints nothing on stderr.
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let out = dqn()
+        .arg("list")
+        .stdout(writer)
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.is_empty(), "{stderr}");
+    assert_eq!(out.status.code(), Some(141));
+}

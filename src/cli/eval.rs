@@ -83,9 +83,9 @@ pub fn run(a: EvalArgs) -> anyhow::Result<()> {
     });
     // The result is printed before anything is written, so a failed write never hides it.
     if a.json {
-        println!("{}", serde_json::to_string(&value)?);
+        outln!("{}", serde_json::to_string(&value)?);
     } else {
-        println!(
+        outln!(
             "{}: {:.2} ± {:.2} over {} episodes (ε = {}, sticky actions {})",
             result.env,
             result.mean_return,

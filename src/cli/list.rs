@@ -12,14 +12,14 @@ pub fn run(_: ListArgs) -> anyhow::Result<()> {
     for id in ids() {
         let env = make(id, &cfg)?;
         let about = spec(id).map(|s| s.description.to_string()).unwrap_or_default();
-        println!("{id:<10} {about}");
-        println!(
+        outln!("{id:<10} {about}");
+        outln!(
             "           observation {}   actions {}",
             env.observation_space(),
             env.action_space()
         );
-        println!("           actions: {}", env.action_meanings().join(", "));
+        outln!("           actions: {}", env.action_meanings().join(", "));
     }
-    println!("\n(observations with the default preprocessing: frame skip 4, gray 84×84, stack 4)");
+    outln!("\n(observations with the default preprocessing: frame skip 4, gray 84×84, stack 4)");
     Ok(())
 }

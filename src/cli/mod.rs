@@ -1,6 +1,16 @@
 //! Command-line definitions (clap) and dispatch. Each command lives in its own file and only
 //! wires the crates together.
 
+/// `println!` for what a command prints on stdout. When stdout is a closed pipe
+/// (`dqn eval RUN | head -1`), the process ends quietly with 141, as a shell tool killed by
+/// SIGPIPE does, where `println!` would panic. (SIGPIPE itself stays ignored, so that a gym
+/// worker that dies gives a clean error rather than killing `dqn`.)
+macro_rules! outln {
+    ($($arg:tt)*) => {
+        $crate::cli::stdout_line(format_args!($($arg)*))
+    };
+}
+
 mod agent_view;
 mod bench;
 mod eval;
@@ -16,6 +26,7 @@ mod segnet;
 mod signals;
 mod train;
 mod watch;
+mod window_args;
 
 use clap::{Parser, Subcommand};
 
@@ -64,7 +75,7 @@ pub enum Command {
 /// Runs the parsed command.
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     if cli.version {
-        println!("{}", crate::runtime::version_text());
+        outln!("{}", crate::runtime::version_text());
         return Ok(());
     }
     match cli.command {
@@ -83,6 +94,38 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Bench(a)) => bench::run(a),
         Some(Command::Segnet(a)) => segnet::run(a),
     }
+}
+
+/// Writes one line to stdout for [`outln!`]: exits 141 on a closed pipe, 1 with a one-line error
+/// on any other write failure.
+pub(crate) fn stdout_line(args: std::fmt::Arguments<'_>) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_fmt(args).and_then(|()| out.write_all(b"\n")) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(141);
+        }
+        eprintln!("error: cannot write to stdout: {e}");
+        std::process::exit(1);
+    }
+}
+
+/// Creates a new run folder in `runs_dir` (`ENV__NAME__SEED__TIME`).
+fn new_run_dir(runs_dir: &std::path::Path, env: &str, name: &str, seed: u64) -> anyhow::Result<agents::run::RunDir> {
+    use anyhow::Context;
+    agents::run::RunDir::create(runs_dir, env, name, seed)
+        .with_context(|| format!("cannot create a run folder in {}", runs_dir.display()))
+}
+
+/// Trains in `run` as its one writer ([`agents::run::write_session`]: the lock, stale temp files
+/// removed, a failed new run's folder removed), with its notices on stderr.
+fn train_session(
+    run: &agents::run::RunDir,
+    resume: bool,
+    has_checkpoint: impl Fn(&agents::run::RunDir) -> bool,
+    work: impl FnOnce() -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    agents::run::write_session(run, resume, has_checkpoint, |l| eprintln!("{l}"), work)
 }
 
 /// Parses a device string with the crate's rules, as an anyhow error.

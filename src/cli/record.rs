@@ -78,7 +78,7 @@ pub fn run(a: RecordArgs) -> anyhow::Result<()> {
                 .as_deref()
                 .ok_or_else(|| anyhow::anyhow!("--env is required with --policy random"))?;
             let s = record_random(env, a.steps, a.seed, &a.out, a.scale)?;
-            println!(
+            outln!(
                 "wrote {} ({} frames, {} episodes ended)",
                 a.out.display(),
                 s.frames,
@@ -110,7 +110,7 @@ pub fn run(a: RecordArgs) -> anyhow::Result<()> {
                 };
                 let s = super::record_hud::record(&policy, &r)?;
                 let returns: Vec<String> = s.returns.iter().map(|r| format!("{r:.0}")).collect();
-                println!(
+                outln!(
                     "wrote {} ({} frames of {} steps; episode returns: {}) from {}",
                     a.out.display(),
                     s.frames,
@@ -129,7 +129,7 @@ pub fn run(a: RecordArgs) -> anyhow::Result<()> {
             } else {
                 record_policy::<f32>(&policy, &a)?
             };
-            println!(
+            outln!(
                 "wrote {} ({frames} frames) from {}",
                 a.out.display(),
                 policy.checkpoint.display()

@@ -2,7 +2,7 @@
 //! knows every pixel's class) and a SegNet run's live prediction side by side, with a colour
 //! legend, the per-class and mean IoU of each frame, and who is driving.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use agents::dqn::stack::FrameStack;
 use agents::dqn::Policy;
@@ -11,11 +11,12 @@ use clap::Args;
 use envs::atari::AtariEnv;
 use envs::controls::{KeyMap, KeyState, PAUSE_KEY};
 use envs::seg_view::{class_iou, draw_legend, legend_rows, mean_iou, paint_classes};
-use envs::viewer::{fit_scale, parse_scale, Viewer};
+use envs::viewer::{fit_scale, Viewer};
 use envs::{Action, Env, EnvConfig, Frame, Scene};
 use rand::{RngExt, SeedableRng};
 
 use super::seg_model::load_model;
+use super::window_args::WindowArgs;
 
 /// Options of [`watch_segmentation`].
 #[derive(Args, Debug, Clone)]
@@ -23,18 +24,8 @@ pub struct SegWatchOptions {
     /// Frames per second.
     #[arg(long, default_value_t = 15)]
     pub fps: usize,
-    /// Window pixels per game pixel, 1..=8 [default: the largest that fits the screen].
-    #[arg(long, value_parser = parse_scale)]
-    pub scale: Option<usize>,
-    /// Game seed.
-    #[arg(long, default_value_t = 0)]
-    pub seed: u64,
-    /// Stop after this many frames.
-    #[arg(long)]
-    pub max_frames: Option<u64>,
-    /// Save the last shown frame as a PNG, at the window's scale.
-    #[arg(long)]
-    pub screenshot: Option<PathBuf>,
+    #[command(flatten)]
+    pub window: WindowArgs,
     /// Ignore the run's calibration.json (class biases from `dqn segnet calibrate`).
     #[arg(long)]
     pub no_calibration: bool,
@@ -101,7 +92,7 @@ pub fn watch_segmentation(seg_run: &Path, opts: &SegWatchOptions) -> anyhow::Res
     let model = load_model(seg_run, tch::Device::Cpu, opts.no_calibration)?;
     let (mut driver, cfg) = match opts.driver.as_deref() {
         None => {
-            let rng = rand_pcg::Pcg64Mcg::seed_from_u64(opts.seed);
+            let rng = rand_pcg::Pcg64Mcg::seed_from_u64(opts.window.seed);
             let d = Driver::Scripted {
                 rng,
                 action: Action::Fire,
@@ -133,12 +124,15 @@ pub fn watch_segmentation(seg_run: &Path, opts: &SegWatchOptions) -> anyhow::Res
     let mut env = AtariEnv::new(game, &cfg)?;
     let (w, h) = env.render_size();
     let mut layout = Layout::new(w, h);
-    let scale = opts.scale.unwrap_or_else(|| fit_scale(layout.width, layout.height));
+    let scale = opts
+        .window
+        .scale
+        .unwrap_or_else(|| fit_scale(layout.width, layout.height));
     let title = "dqn segnet watch: game | ground truth | segmentation";
     let mut viewer = match Viewer::open(title, layout.width, layout.height, scale) {
         Ok(v) => Some(v),
         Err(e) if matches!(driver, Driver::Person) => return Err(e.into()),
-        Err(e) if opts.screenshot.is_some() || opts.max_frames.is_some() => {
+        Err(e) if opts.window.screenshot.is_some() || opts.window.max_frames.is_some() => {
             eprintln!("no window ({e}); running headless");
             None
         }
@@ -147,12 +141,12 @@ pub fn watch_segmentation(seg_run: &Path, opts: &SegWatchOptions) -> anyhow::Res
     if let Some(v) = viewer.as_mut() {
         v.set_target_fps(opts.fps);
     }
-    println!(
+    outln!(
         "{} ({}); {PAUSE_KEY} = pause, Esc = quit",
         driver.label().to_lowercase(),
         model.checkpoint.display()
     );
-    let (obs, _) = env.reset(Some(opts.seed));
+    let (obs, _) = env.reset(Some(opts.window.seed));
     if let Driver::Agent { policy, stack } = &mut driver {
         let first = obs.pixels().unwrap_or_default();
         *stack = FrameStack::new(policy.cfg.dqn.frame_stack, first.len());
@@ -186,14 +180,14 @@ pub fn watch_segmentation(seg_run: &Path, opts: &SegWatchOptions) -> anyhow::Res
             v.show(&layout.canvas)?;
         }
         frames += 1;
-        if opts.max_frames.is_some_and(|m| frames >= m) {
+        if opts.window.max_frames.is_some_and(|m| frames >= m) {
             break;
         }
     }
-    if let Some(path) = &opts.screenshot {
+    if let Some(path) = &opts.window.screenshot {
         let shot = layout.canvas.scaled(viewer.as_ref().map_or(scale, Viewer::scale));
         envs::viewer::save_png_atomic(&shot, path)?;
-        println!("screenshot: {}", path.display());
+        outln!("screenshot: {}", path.display());
     }
     Ok(())
 }
@@ -287,8 +281,35 @@ impl Layout {
             format!("{PAUSE_KEY} PAUSE")
         };
         let y = (legend_y + used + 2) as i32;
-        c.text(2, y, &format!("{miou}{mean}   {driver}"), WHITE, 1);
         let sx = self.width as i32 - 2 - envs::font::text_width(&status, 1) as i32;
+        let line = fit_text(&format!("{miou}{mean}   {driver}"), (sx - 10).max(0) as usize);
+        c.text(2, y, &line, WHITE, 1);
         c.text(sx, y, &status, [250, 210, 80], 1);
+    }
+}
+
+/// `text`, cut to at most `width` pixels at scale 1, with ".." where it was cut (a long run name
+/// must not run into the pause status).
+fn fit_text(text: &str, width: usize) -> String {
+    if envs::font::text_width(text, 1) <= width {
+        return text.to_string();
+    }
+    let mut cut: String = text.to_string();
+    while !cut.is_empty() && envs::font::text_width(&format!("{cut}.."), 1) > width {
+        cut.pop();
+    }
+    format!("{cut}..")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fit_text;
+
+    #[test]
+    fn a_long_status_line_is_cut_to_its_width() {
+        assert_eq!(fit_text("DRIVER: YOU", 500), "DRIVER: YOU");
+        let cut = fit_text("DRIVER: DQN DRIVING__DQN__1__1796151201", 120);
+        assert!(envs::font::text_width(&cut, 1) <= 120, "{cut}");
+        assert!(cut.starts_with("DRIVER: DQN") && cut.ends_with(".."), "{cut}");
     }
 }

@@ -89,7 +89,7 @@ pub fn mark_saved() {
 pub fn exit_if_stopped(resume: &str) {
     if let Some(sig) = received() {
         mark_saved();
-        println!("stopped by {sig}; continue with: {resume}");
+        outln!("stopped by {sig}; continue with: {resume}");
         std::process::exit(EXIT_STOPPED);
     }
 }

@@ -225,7 +225,7 @@ pub fn run(a: PlotArgs) -> anyhow::Result<()> {
         _ => encode_png(canvas.width, canvas.height, &canvas.to_rgb())?,
     };
     write_atomic(&a.out, &bytes).with_context(|| format!("cannot write {}", a.out.display()))?;
-    println!(
+    outln!(
         "wrote {} ({} curve{} from {} run{})",
         a.out.display(),
         chart.curves.len(),

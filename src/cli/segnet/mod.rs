@@ -124,7 +124,7 @@ fn gen(a: GenArgs) -> anyhow::Result<()> {
     let report = generate(&a.out, counts, a.size, a.seed, &|done, _| pb.set_position(done as u64))?;
     pb.finish_and_clear();
     let labelled: u64 = report.class_pixels[..11].iter().sum();
-    println!(
+    outln!(
         "wrote {} images ({}x{}) to {}: train {}, val {}, test {}",
         report.images,
         a.size.0,
@@ -143,6 +143,6 @@ fn gen(a: GenArgs) -> anyhow::Result<()> {
             )
         })
         .collect();
-    println!("class pixels: {}", shares.join(", "));
+    outln!("class pixels: {}", shares.join(", "));
     Ok(())
 }

@@ -76,14 +76,14 @@ pub struct PredictArgs {
 }
 
 fn print_metrics(m: &SegMetrics) {
-    println!("images {}, non-void pixels {}", m.images, m.pixels);
-    println!("global accuracy          {:.4}", m.global_accuracy);
-    println!("class-average accuracy   {:.4}", m.class_average_accuracy);
-    println!("mIoU                     {:.4}", m.miou);
-    println!("{:<12} {:>8} {:>8}", "class", "IoU", "acc");
+    outln!("images {}, non-void pixels {}", m.images, m.pixels);
+    outln!("global accuracy          {:.4}", m.global_accuracy);
+    outln!("class-average accuracy   {:.4}", m.class_average_accuracy);
+    outln!("mIoU                     {:.4}", m.miou);
+    outln!("{:<12} {:>8} {:>8}", "class", "IoU", "acc");
     let f = |v: Option<f64>| v.map_or_else(|| "-".to_string(), |x| format!("{x:.4}"));
     for ((name, iou), (_, acc)) in m.per_class_iou.iter().zip(&m.per_class_accuracy) {
-        println!("{name:<12} {:>8} {:>8}", f(*iou), f(*acc));
+        outln!("{name:<12} {:>8} {:>8}", f(*iou), f(*acc));
     }
 }
 
@@ -111,16 +111,16 @@ pub fn eval(a: SegEvalArgs) -> anyhow::Result<()> {
         let mut j = m.to_json();
         j["calibrated"] = serde_json::json!(model.calibration.is_some());
         j["flip_tta"] = serde_json::json!(model.decode().flip);
-        println!("{}", serde_json::to_string_pretty(&j)?);
+        outln!("{}", serde_json::to_string_pretty(&j)?);
     } else {
-        println!(
+        outln!(
             "{} on {} split `{}` ({})",
             a.run.display(),
             data.display(),
             a.split,
             model.checkpoint.display()
         );
-        println!("{}", calibration_line(&model));
+        outln!("{}", calibration_line(&model));
         print_metrics(&m);
     }
     Ok(())
@@ -133,7 +133,7 @@ pub fn calibrate(a: CalibrateArgs) -> anyhow::Result<()> {
     let data = a.data.clone().unwrap_or_else(|| model.cfg.data.clone());
     let cal = fit_calibration(&model, &data, &a.split, a.flip_tta)?;
     let path = cal.save(&a.run)?;
-    println!(
+    outln!(
         "{} split `{}` ({} images, at {}x{}): mIoU {:.4} -> {:.4}{}",
         data.display(),
         cal.split,
@@ -145,8 +145,8 @@ pub fn calibrate(a: CalibrateArgs) -> anyhow::Result<()> {
         if cal.flip_tta { " (with flip averaging)" } else { "" }
     );
     let biases: Vec<String> = cal.bias_by_class.iter().map(|(n, b)| format!("{n} {b:+.1}")).collect();
-    println!("biases: {}", biases.join(", "));
-    println!("wrote {}", path.display());
+    outln!("biases: {}", biases.join(", "));
+    outln!("wrote {}", path.display());
     Ok(())
 }
 
@@ -156,7 +156,7 @@ pub fn predict(a: PredictArgs) -> anyhow::Result<()> {
     eprintln!("{}", calibration_line(&model));
     let outs = predict_files(&model, &a.images, &a.out)?;
     for o in &outs {
-        println!(
+        outln!(
             "{} -> {}, {}, {}",
             o.image.display(),
             o.color.display(),
