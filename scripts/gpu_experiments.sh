@@ -23,8 +23,8 @@ T0=$SECONDS
 if [ "$DEV" = cuda ]; then need_cuda $D "$OUT/version.log"; else $D --version > "$OUT/version.log" 2>&1; fi
 common=(--device "$DEV" --steps "$STEPS" --runs-dir "$OUT/runs" --quiet --set run.eval_every=25000 --set run.eval_episodes=2)
 for s in 1 2; do
-    stop_after "$LIMIT" $D train --env driving --seed $s --name scratch "${common[@]}" > "$OUT/dqn_scratch_$s.log" 2>&1 &
-    stop_after "$LIMIT" $D train --env driving --seed $s --name segnet-init --init-backbone "$CK" "${common[@]}" > "$OUT/dqn_init_$s.log" 2>&1 &
+    stop_after "$LIMIT" $D train --env driving --preset driving --seed $s --name scratch "${common[@]}" > "$OUT/dqn_scratch_$s.log" 2>&1 &
+    stop_after "$LIMIT" $D train --env driving --preset driving --seed $s --name segnet-init --init-backbone "$CK" "${common[@]}" > "$OUT/dqn_init_$s.log" 2>&1 &
 done
 for w in median sqrt-median none; do
     ( stop_after "$LIMIT" $D segnet train --data data/driving-v2-90x120 --epochs "$EPOCHS" --class-weights $w \

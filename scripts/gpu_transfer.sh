@@ -12,8 +12,8 @@ W=/tmp/transfer; mkdir -p $W
 torch_libs "$TORCH_VENV" || { echo "error: no torch in $TORCH_VENV" >&2; exit 2; }
 D=.gpu/dqn
 common=(--device "$DEV" --steps "$STEPS" --seed 1 --runs-dir "$W/runs" --quiet --set run.eval_every=20000 --set run.eval_episodes=2)
-stop_after "$LIMIT" $D train --env driving --name scratch "${common[@]}" > "$W/scratch.log" 2>&1 &
-stop_after "$LIMIT" $D train --env driving --name segnet-init --init-backbone "$CK" "${common[@]}" > "$W/init.log" 2>&1 &
+stop_after "$LIMIT" $D train --env driving --preset driving --name scratch "${common[@]}" > "$W/scratch.log" 2>&1 &
+stop_after "$LIMIT" $D train --env driving --preset driving --name segnet-init --init-backbone "$CK" "${common[@]}" > "$W/init.log" 2>&1 &
 wait
 find $W -name "*.safetensors" -delete
 tail -n 4 $W/*.log

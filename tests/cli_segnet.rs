@@ -79,14 +79,93 @@ fn count_predict_masks(run: &str, data: &Path, pred_dir: &Path) -> ConfusionMatr
         let label = read_labels(&s.label).unwrap();
         assert_eq!((mask.width, mask.height), (64, 48), "mask at the image's own size");
         assert!(mask.data.iter().all(|&v| v <= 10));
-        for suffix in ["color", "overlay"] {
-            let p = pred_dir.join(format!("{stem}_{suffix}.png"));
-            let img = agents::seg::pngio::read_rgb(&p).unwrap();
-            assert_eq!((img.width, img.height), (64, 48), "{}", p.display());
+        let color = agents::seg::pngio::read_rgb(&pred_dir.join(format!("{stem}_color.png"))).unwrap();
+        assert_eq!((color.width, color.height), (64, 48), "colours at the image's own size");
+        // The overlay carries the colour legend in a band below the image: every class's swatch.
+        let overlay = agents::seg::pngio::read_rgb(&pred_dir.join(format!("{stem}_overlay.png"))).unwrap();
+        assert_eq!(overlay.width, 64);
+        assert!(overlay.height > 48, "legend band below the image");
+        let band = &overlay.data[64 * 48 * 3..];
+        for class in envs::Class::ALL {
+            assert!(
+                band.chunks_exact(3).any(|p| p == class.color()),
+                "{} swatch",
+                class.name()
+            );
         }
         cm.add(&mask.data, &label.data).unwrap();
     }
     cm
+}
+
+/// `--driver`: a DQN run trained on driving drives (named in the window and on stdout); a person
+/// drives with a window (a one-line error without a display); a run that is not a driving DQN run
+/// is refused in one line.
+fn check_drivers(tmp: &Path, seg_run: &str) {
+    let runs = tmp.join("dqn_runs");
+    ok(&dqn(&[
+        "train",
+        "--env",
+        "driving",
+        "--steps",
+        "600",
+        "--seed",
+        "1",
+        "--device",
+        "cpu",
+        "--quiet",
+        "--runs-dir",
+        runs.to_str().unwrap(),
+        "--set",
+        "dqn.learning_starts=500",
+        "--set",
+        "dqn.buffer_size=1000",
+        "--set",
+        "run.eval_episodes=0",
+        "--set",
+        "run.checkpoint_every=600",
+    ]));
+    let dqn_run = std::fs::read_dir(&runs).unwrap().flatten().next().unwrap().path();
+    let name = dqn_run.file_name().unwrap().to_string_lossy().into_owned();
+    assert!(name.starts_with("driving__dqn__1__"), "{name}");
+    let watch = |driver: &str| {
+        dqn(&[
+            "segnet",
+            "watch",
+            seg_run,
+            "--max-frames",
+            "3",
+            "--scale",
+            "1",
+            "--driver",
+            driver,
+            "--screenshot",
+            tmp.join("driver.png").to_str().unwrap(),
+        ])
+    };
+    let out = ok(&watch(dqn_run.to_str().unwrap()));
+    assert!(out.contains(&format!("driver: dqn {name}")), "{out}");
+
+    let person = watch("you");
+    if std::env::var_os("DISPLAY").is_some_and(|d| !d.is_empty()) {
+        assert!(ok(&person).contains("driver: you"));
+    } else {
+        assert!(
+            std::env::var("DQN_REQUIRE_DISPLAY").as_deref() != Ok("1"),
+            "DQN_REQUIRE_DISPLAY=1 but DISPLAY is not set"
+        );
+        let stderr = String::from_utf8_lossy(&person.stderr);
+        assert!(
+            !person.status.success() && stderr.trim().lines().count() == 1,
+            "{stderr}"
+        );
+    }
+
+    let wrong = watch(seg_run);
+    let stderr = String::from_utf8_lossy(&wrong.stderr);
+    assert!(!wrong.status.success(), "a SegNet run cannot drive");
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
 }
 
 #[test]
@@ -153,6 +232,7 @@ fn gen_train_eval_predict_agree() {
     assert!(out.contains("driver: scripted"), "{out}");
     let img = agents::seg::pngio::read_rgb(&shot).unwrap();
     assert_eq!((img.width, img.height), (3 * 160 + 4, 12 + 210 + 4 + 30 + 12));
+    check_drivers(tmp.path(), run_s);
 
     // predict's raw masks, counted against the labels, give eval's numbers.
     let check_agreement = |json: &serde_json::Value, pred_dir: &Path| {

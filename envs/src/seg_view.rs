@@ -84,6 +84,23 @@ pub fn draw_legend(frame: &mut Frame, x0: usize, y0: usize, width: usize, iou: O
     legend_rows(width) * LEGEND_ROW_H
 }
 
+/// Background of the legend band under a picture.
+const BAND: Rgb = [24, 24, 24];
+
+/// An RGB picture (`width·height·3` values) with the colour legend in a band below it: how
+/// `segnet predict` writes its overlays, so that a reader can tell the classes apart.
+pub fn with_legend(rgb: &[u8], width: usize, height: usize) -> Frame {
+    const MARGIN: usize = 3;
+    let inner = width.saturating_sub(2 * MARGIN).max(1);
+    let band = legend_rows(inner) * LEGEND_ROW_H + 2 * MARGIN;
+    let mut f = Frame::new(width, height + band);
+    f.fill(BAND);
+    let n = (width * height * 3).min(rgb.len());
+    f.data[..n].copy_from_slice(&rgb[..n]);
+    draw_legend(&mut f, MARGIN, height + MARGIN + 1, inner, None);
+    f
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -101,6 +118,20 @@ mod tests {
         assert_eq!(n, 2);
         assert!((m - (2.0 / 3.0 + 0.5) / 2.0).abs() < 1e-6);
         assert_eq!(mean_iou(&class_iou(&[11, 11], &[3, 3])), None);
+    }
+
+    #[test]
+    fn a_picture_with_its_legend_keeps_the_picture_and_adds_every_swatch_below() {
+        let (w, h) = (120, 90);
+        let rgb: Vec<u8> = (0..w * h * 3).map(|i| (i % 251) as u8).collect();
+        let f = with_legend(&rgb, w, h);
+        assert_eq!(f.width, w);
+        assert!(f.height > h);
+        assert_eq!(&f.data[..rgb.len()], &rgb[..]);
+        for class in Class::ALL {
+            let found = (h..f.height).any(|y| (0..w).any(|x| f.pixel(x, y) == class.color()));
+            assert!(found, "{} has no swatch under the picture", class.name());
+        }
     }
 
     #[test]

@@ -15,6 +15,7 @@ pub const PRESETS: &[(&str, &str)] = &[
     ("invaders", include_str!("../../../presets/invaders.toml")),
     ("freeway", include_str!("../../../presets/freeway.toml")),
     ("driving", include_str!("../../../presets/driving.toml")),
+    ("driving-cpu", include_str!("../../../presets/driving-cpu.toml")),
     ("cartpole", include_str!("../../../presets/cartpole.toml")),
     ("ale-breakout", include_str!("../../../presets/ale-breakout.toml")),
     (
@@ -124,6 +125,8 @@ mod tests {
         assert_eq!(default_for("breakout", false), Some("breakout-cpu"));
         assert_eq!(default_for("breakout", true), Some("breakout"));
         assert_eq!(default_for("cartpole", false), Some("cartpole"));
+        assert_eq!(default_for("driving", false), Some("driving-cpu"));
+        assert_eq!(default_for("driving", true), Some("driving"));
         assert_eq!(default_for("gym:ALE/Breakout-v5", false), Some("ale-breakout-cpu"));
         assert_eq!(default_for("gym:ALE/Breakout-v5", true), Some("ale-breakout"));
         assert_eq!(default_for("gym:CartPole-v1", true), Some("cartpole"));

@@ -132,7 +132,8 @@ pub struct PredictOutput {
     pub color: PathBuf,
     /// `<stem>_mask.png`: single-channel class ids 0–10.
     pub mask: PathBuf,
-    /// `<stem>_overlay.png`: colours blended over the image.
+    /// `<stem>_overlay.png`: colours blended over the image, with the colour legend (class name
+    /// beside colour) in a band below it.
     pub overlay: PathBuf,
 }
 
@@ -153,7 +154,8 @@ fn write_png_atomic(path: &Path, write: impl FnOnce(&Path) -> Result<(), SegErro
 }
 
 /// Predicts each image and writes `<stem>_color.png`, `<stem>_mask.png` and
-/// `<stem>_overlay.png` into `out` (created if needed), all at the image's own size.
+/// `<stem>_overlay.png` into `out` (created if needed), all at the image's own size (the overlay
+/// adds its legend band below).
 pub fn predict_files(model: &SegModel, images: &[PathBuf], out: &Path) -> Result<Vec<PredictOutput>, SegTrainError> {
     std::fs::create_dir_all(out).map_err(|e| SegError::io(out, e))?;
     let mut written = Vec::with_capacity(images.len());
@@ -173,8 +175,8 @@ pub fn predict_files(model: &SegModel, images: &[PathBuf], out: &Path) -> Result
         let (w, h) = (img.width, img.height);
         write_png_atomic(&o.color, |p| write_rgb(p, w, h, &colorize(&ids)))?;
         write_png_atomic(&o.mask, |p| write_gray(p, w, h, &ids))?;
-        let blended = overlay(&img.data, &ids, 0.5)?;
-        write_png_atomic(&o.overlay, |p| write_rgb(p, w, h, &blended))?;
+        let blended = envs::seg_view::with_legend(&overlay(&img.data, &ids, 0.5)?, w, h);
+        write_png_atomic(&o.overlay, |p| write_rgb(p, w, blended.height, &blended.data))?;
         written.push(o);
     }
     Ok(written)
