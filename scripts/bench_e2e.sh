@@ -14,10 +14,15 @@ timed="${1:-3000}"
 starts="${2:-1000}"
 precision="${3:-fp32}"
 python=.venv/bin/python
+dqn="${DQN:-target/release/dqn}"   # DQN=path/to/dqn measures another build (before/after a change)
+[ -x "$dqn" ] || cargo build --release --bin dqn
+# --precision only when asked for, so that a build from before the flag can be measured too.
+prec=()
+[ "$precision" = fp32 ] || prec=(--precision "$precision")
 total=$((starts + timed))
 runs=$(mktemp -d)
 trap 'rm -rf "$runs"' EXIT
-./target/release/dqn train --env breakout --preset breakout --device cpu --threads 1 --quiet --precision "$precision" \
+"$dqn" train --env breakout --preset breakout --device cpu --threads 1 --quiet ${prec[@]+"${prec[@]}"} \
   --runs-dir "$runs" --steps "$total" --set dqn.learning_starts="$starts" --set dqn.double_dqn=false \
   --set dqn.buffer_size=10000 --set run.eval_episodes=0 --set run.checkpoint_every=0 >"$runs/ours.txt"
 ours=$(grep -o 'learning: [0-9.]* steps/s' "$runs/ours.txt" | grep -o '[0-9.]*' | head -n 1)

@@ -9,8 +9,9 @@ cd "$(dirname "$0")/.."
 our_steps="${1:-2000000}"
 ale_steps="${2:-20000}"
 python="${PYTHON:-.venv/bin/python}"
-[ -x target/release/dqn ] || cargo build --release --bin dqn
-ours=$(taskset -c 0 target/release/dqn bench env --env breakout --steps "$our_steps" --num-envs 8 --json)
+dqn="${DQN:-target/release/dqn}"   # DQN=path/to/dqn measures another build (before/after a change)
+[ -x "$dqn" ] || cargo build --release --bin dqn
+ours=$(taskset -c 0 "$dqn" bench env --env breakout --steps "$our_steps" --num-envs 8 --json)
 echo "$ours" | sed 's/^/ours: /'
 ale=$(taskset -c 0 "$python" benches/peers/ale_env.py --steps "$ale_steps" | tail -n 1)
 echo "ale:  $ale"

@@ -4,5 +4,6 @@
 # PRECISION=bf16 runs ours in bf16 autocast and the peer under torch.autocast(bfloat16).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[ -x target/release/dqn ] || cargo build --release --bin dqn
-target/release/dqn --threads "${THREADS:-1}" bench learner --updates "${UPDATES:-60}" --acts 600 --precision "${PRECISION:-fp32}"
+dqn="${DQN:-target/release/dqn}"   # DQN=path/to/dqn measures another build (before/after a change)
+[ -x "$dqn" ] || cargo build --release --bin dqn
+"$dqn" --threads "${THREADS:-1}" bench learner --updates "${UPDATES:-60}" --acts 600 ${PRECISION:+--precision "$PRECISION"}
