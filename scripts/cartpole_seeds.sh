@@ -44,14 +44,14 @@ for s in "${seeds[@]}"; do
 done
 wait
 
-mean() { "$dqn" eval "$1" --episodes 100 --epsilon 0 --device cpu --json | grep -o '"mean_return":[-0-9.e+]*' | cut -d: -f2; }
+mean() { "$dqn" eval "$@" --episodes 100 --epsilon 0 --device cpu --json | grep -o '"mean_return":[-0-9.e+]*' | cut -d: -f2; }
 echo "| seed | final model (100 greedy ep.) | best.safetensors (100 greedy ep.) | best's step | run |"
 echo "|---|---|---|---|---|"
 finals=()
 for s in "${seeds[@]}"; do
   run=$(sed -n 's/^run: //p' "$logs/train_$s.txt")
   [ -n "$run" ] || { echo "| $s | training failed | | | |"; continue; }
-  final=$(mean "$run")
+  final=$(mean "$run" --checkpoint last)
   best=$(mean "$run/checkpoints/best.safetensors")
   best_step=$(grep -o '"step":[0-9]*' "$run/checkpoints/best.json" | cut -d: -f2)
   printf '| %s | %.1f | %.1f | %s | %s |\n' "$s" "$final" "$best" "$best_step" "$run"

@@ -172,22 +172,9 @@ pub fn dqn_update(cfg: &DqnBenchConfig) -> Result<DqnBenchResult, NetError> {
             .forward(&obs, true)?
             .f_gather(1, &actions.f_unsqueeze(1)?, false)?
             .f_squeeze_dim(1)?;
-        let loss = q.f_huber_loss(&td_target, Reduction::Mean, 1.0)?;
-        adam.zero_grad();
-        loss.f_backward()?;
-        let _ = adam.clip_grad_norm(MAX_GRAD_NORM)?;
-        adam.step()
+        huber_step(&mut adam, &q, &td_target)
     };
-    for _ in 0..WARMUP {
-        update()?;
-    }
-    sync(device);
-    let start = Instant::now();
-    for _ in 0..cfg.updates.max(1) {
-        update()?;
-    }
-    sync(device);
-    let updates_per_sec = cfg.updates.max(1) as f64 / start.elapsed().as_secs_f64();
+    let updates_per_sec = per_second(cfg.updates, device, &mut update)?;
 
     let one = Tensor::f_randint(256, [1, 4, 84, 84], (Kind::Uint8, Device::Cpu))?;
     let act = || -> Result<i64, NetError> {
@@ -265,20 +252,34 @@ pub fn explicit_cast_updates(kind: Kind, updates: usize) -> Result<f64, NetError
         let q = nature_forward_cast(&online, &obs, kind)?
             .f_gather(1, &actions, false)?
             .f_squeeze_dim(1)?;
-        let loss = q.f_huber_loss(&td, Reduction::Mean, 1.0)?;
-        adam.zero_grad();
-        loss.f_backward()?;
-        let _ = adam.clip_grad_norm(MAX_GRAD_NORM)?;
-        adam.step()
+        huber_step(&mut adam, &q, &td)
     };
+    per_second(updates, device, &mut update)
+}
+
+/// One optimiser step on the Huber loss (δ = 1, mean) of `q` against `target`, the gradient norm
+/// clipped to [`MAX_GRAD_NORM`].
+fn huber_step(adam: &mut Adam, q: &Tensor, target: &Tensor) -> Result<(), NetError> {
+    let loss = q.f_huber_loss(target, Reduction::Mean, 1.0)?;
+    adam.zero_grad();
+    loss.f_backward()?;
+    let _ = adam.clip_grad_norm(MAX_GRAD_NORM)?;
+    adam.step()
+}
+
+/// Runs `f` [`WARMUP`] times untimed, then `n` (at least 1) times timed, and returns the calls
+/// per second (waiting for the device's queued work on both ends of the timing).
+fn per_second(n: usize, device: Device, f: &mut dyn FnMut() -> Result<(), NetError>) -> Result<f64, NetError> {
     for _ in 0..WARMUP {
-        update()?;
+        f()?;
     }
+    sync(device);
     let start = Instant::now();
-    for _ in 0..updates.max(1) {
-        update()?;
+    for _ in 0..n.max(1) {
+        f()?;
     }
-    Ok(updates.max(1) as f64 / start.elapsed().as_secs_f64())
+    sync(device);
+    Ok(n.max(1) as f64 / start.elapsed().as_secs_f64())
 }
 
 /// Batch-1 greedy actions per second of `net` (forward + argmax + read back) in three forms: f32,
