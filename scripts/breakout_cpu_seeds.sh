@@ -8,7 +8,8 @@
 # and the seed-band learning curve docs/img/breakout-cpu-seeds.png.
 #
 # Run it on a quiet machine: the budget is wall time.
-# Usage: scripts/breakout_cpu_seeds.sh [SEED...]     (default seeds 1 2; MINUTES=30)
+# Usage: scripts/breakout_cpu_seeds.sh [SEED|RUN_DIR...]     (default seeds 1 2; MINUTES=30;
+#        a RUN_DIR is a run trained before, evaluated with the others)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
@@ -20,6 +21,7 @@ logs=runs/breakout_cpu_seeds_logs
 mkdir -p "$logs"
 runs=()
 for s in "$@"; do
+  if [ -d "$s" ]; then runs+=("$s"); continue; fi   # a run folder trained before: evaluate it too
   start=$(date +%s)
   stop_after $((minutes * 60)) "$dqn" train --env breakout --preset breakout-cpu --seed "$s" --name cpu30 \
     --device cpu >"$logs/train_$s.txt" 2>"$logs/train_$s.err" || { tail -n 3 "$logs/train_$s.err"; exit 1; }

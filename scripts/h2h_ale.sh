@@ -16,6 +16,7 @@
 #        DQN=target/debug/dqn to use another build; H2H_SEED=1
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/lib.sh
 minutes="${1:-30}"
 out="${2:-runs/h2h_$(date +%s)}"
 seed="${H2H_SEED:-1}"
@@ -34,17 +35,15 @@ sb3_steps=$("$python" -c 'import json,sys; print(json.loads(sys.argv[1])["steps"
 
 echo "== 2. dqn train --preset ale-breakout-cpu (checkpoint at SB3's $sb3_steps steps)"
 start=$(date +%s)
-# Until run-folder names are sanitised, the id's "/" makes a nested folder: create its parent.
-mkdir -p "$out/ours/gym:ALE"
 set +e
-timeout -s INT -k 60 "$budget" "$dqn" train --env gym:ALE/Breakout-v5 --preset ale-breakout-cpu --seed "$seed" \
+stop_after "$budget" "$dqn" train --env gym:ALE/Breakout-v5 --preset ale-breakout-cpu --seed "$seed" \
   --device cpu --name h2h --runs-dir "$out/ours" --set run.checkpoint_every="$sb3_steps" \
   --set run.keep_checkpoints=0 --quiet | tee "$out/ours.txt"
 set -e
 ours_secs=$(( $(date +%s) - start ))
 run=$(find "$out/ours" -name config.toml -printf '%h\n' | head -n 1)
-final=$(ls "$run"/checkpoints/step_*.safetensors | grep -v '\.train\.' | sort -t_ -k2 -n | tail -n 1)
-ours_steps=$(basename "$final" .safetensors | sed 's/step_//')
+ours_steps=$(ls "$run"/checkpoints/step_*.safetensors | grep -v '\.train\.' | sed 's/.*step_\([0-9]*\).*/\1/' | sort -n | tail -n 1)
+final="$run/checkpoints/step_$ours_steps.safetensors"
 
 evaluate() { "$dqn" eval "$1" --episodes 30 --epsilon 0.01 --device cpu --json | grep '^{' | tail -n 1; }
 echo "== 3. evaluation: 30 whole games, ε 0.01"

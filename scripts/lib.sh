@@ -27,10 +27,11 @@ need_cuda() {
 
 # stop_after SECONDS CMD...: runs CMD and sends it SIGINT after SECONDS (a training run then saves
 # a checkpoint and exits 130), SIGKILL 20 s later. Exit status 130 counts as success.
+# (--preserve-status: without it, timeout reports 124 for any command it stopped.)
 stop_after() {
     local limit=$1 rc
     shift
-    timeout -s INT -k 20 "$limit" "$@"
+    timeout --preserve-status -s INT -k 20 "$limit" "$@"
     rc=$?
     [ "$rc" = 130 ] && rc=0
     return "$rc"
