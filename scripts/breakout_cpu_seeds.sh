@@ -30,7 +30,7 @@ for s in "$@"; do
 done
 
 ret() { "$dqn" eval "$@" --episodes 30 --device cpu --json 2>/dev/null | .venv/bin/python -c \
-  'import json,sys; r=json.loads(sys.stdin.read().splitlines()[-1]); print(f"{r[\"mean_return\"]:.1f} ± {r[\"std_return\"]:.1f}")'; }
+  'import json,sys; r=json.loads(sys.stdin.read().splitlines()[-1]); print("%.1f ± %.1f" % (r["mean_return"], r["std_return"]))'; }
 echo "| seed | steps | wall time | final model (30 ep., ε 0.01) | best.safetensors (30 ep.) | best's step | first eval ≥ 100 | first eval ≥ 200 |"
 echo "|---|---|---|---|---|---|---|---|"
 for run in "${runs[@]}"; do
