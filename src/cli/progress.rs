@@ -163,12 +163,17 @@ pub fn epsilon_schedule(cfg: &agents::dqn::TrainConfig) -> String {
 /// command that continues it.
 pub fn summary_lines(summary: &agents::dqn::TrainSummary) -> Vec<String> {
     let mut out = Vec::new();
-    let final_eval = match &summary.eval {
-        Some(e) => format!(
+    let final_eval = match (&summary.eval, summary.eval_step) {
+        (Some(e), Some(step)) if step == summary.steps => format!(
             "eval {:.2} ± {:.2} over {} episodes (ε = {})",
             e.mean_return, e.std_return, e.episodes, e.epsilon
         ),
-        None => "not evaluated".into(),
+        // Stopped between evaluations: the newest one scored other weights.
+        (Some(e), Some(step)) => format!(
+            "not evaluated (the last evaluation, at step {step}: {:.2})",
+            e.mean_return
+        ),
+        _ => "not evaluated".into(),
     };
     out.push(format!("final model: {final_eval}  {}", summary.checkpoint.display()));
     let best = agents::dqn::choose::resolve(&summary.run_dir, &agents::dqn::CheckpointChoice::Best);
@@ -184,6 +189,47 @@ pub fn summary_lines(summary: &agents::dqn::TrainSummary) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_final_model_is_called_evaluated_only_when_the_last_evaluation_scored_it() {
+        let eval = agents::dqn::EvalResult {
+            env: "breakout".into(),
+            mean_return: 258.2,
+            std_return: 117.0,
+            episodes: 5,
+            epsilon: 0.01,
+            sticky_action_prob: 0.25,
+            returns: vec![],
+            lengths: vec![],
+            seed: 0,
+        };
+        let mut s = agents::dqn::TrainSummary {
+            run_dir: "/nonexistent/run".into(),
+            steps: 348_749,
+            updates: 0,
+            episodes: 0,
+            mean_return_100: None,
+            checkpoint: "/nonexistent/run/checkpoints/step_348749.safetensors".into(),
+            eval: Some(eval),
+            eval_step: Some(300_000),
+            stopped: true,
+            wall_secs: 1.0,
+            steps_per_sec: 1.0,
+            learning_steps_per_sec: None,
+        };
+        let first = |s: &agents::dqn::TrainSummary| summary_lines(s)[0].clone();
+        assert!(
+            first(&s).starts_with("final model: not evaluated (the last evaluation, at step 300000: 258.20)"),
+            "{}",
+            first(&s)
+        );
+        s.eval_step = Some(348_749);
+        assert!(
+            first(&s).starts_with("final model: eval 258.20 ± 117.00 over 5 episodes"),
+            "{}",
+            first(&s)
+        );
+    }
 
     #[test]
     fn the_line_fits_80_columns_by_dropping_fields() {

@@ -36,8 +36,11 @@ pub struct TrainSummary {
     pub mean_return_100: Option<f64>,
     /// The last checkpoint's model file.
     pub checkpoint: PathBuf,
-    /// The final evaluation, if one ran.
+    /// The newest evaluation, if one ran, and the step it evaluated: the final model's own
+    /// evaluation only when that step is [`TrainSummary::steps`].
     pub eval: Option<EvalResult>,
+    /// The step of [`TrainSummary::eval`].
+    pub eval_step: Option<u64>,
     /// Stopped early by a stop request.
     pub stopped: bool,
     /// Wall time of this session of the run, seconds.
@@ -66,6 +69,8 @@ pub struct Session<'a> {
     pub last_checkpoint: Option<PathBuf>,
     /// The newest evaluation.
     pub final_eval: Option<EvalResult>,
+    /// The step of the newest evaluation.
+    pub final_eval_step: Option<u64>,
     /// The best evaluation so far, also across resumes.
     pub best: Option<BestRecord>,
     /// When and at which step learning started in this session.
@@ -105,6 +110,7 @@ impl<'a> Session<'a> {
             to_actor,
             progress,
             final_eval: None,
+            final_eval_step: None,
             best,
             learning_mark: None,
             last_step: start_step,
@@ -219,6 +225,7 @@ impl<'a> Session<'a> {
             self.best = Some(record);
         }
         self.final_eval = Some(result);
+        self.final_eval_step = Some(step);
         Ok(())
     }
 
@@ -256,6 +263,7 @@ impl<'a> Session<'a> {
             to_actor,
             last_checkpoint,
             final_eval,
+            final_eval_step,
             learning_mark,
             run,
             best,
@@ -295,6 +303,7 @@ impl<'a> Session<'a> {
             mean_return_100: (!r.is_empty()).then(|| r.iter().sum::<f64>() / r.len() as f64),
             checkpoint,
             eval: final_eval,
+            eval_step: final_eval_step,
             stopped,
             wall_secs: wall,
             steps_per_sec: steps.saturating_sub(start_step) as f64 / wall.max(1e-9),
