@@ -25,6 +25,7 @@ python=.venv/bin/python
 budget=$(( minutes * 60 ))
 [ -x "$dqn" ] || cargo build --release --bin dqn
 make --no-print-directory gym sb3
+[ ! -e "$out" ] || [ -z "$(ls -A "$out")" ] || { echo "h2h: $out already holds files; give a new OUT_DIR" >&2; exit 2; }
 mkdir -p "$out"
 echo "head to head, ALE/Breakout-v5, $minutes min each, seed $seed, $(nproc) cores -> $out"
 
@@ -41,7 +42,8 @@ stop_after "$budget" "$dqn" train --env gym:ALE/Breakout-v5 --preset ale-breakou
   --set run.keep_checkpoints=0 --quiet | tee "$out/ours.txt"
 set -e
 ours_secs=$(( $(date +%s) - start ))
-run=$(find "$out/ours" -name config.toml -printf '%h\n' | head -n 1)
+run=$(sed -n 's/^run: //p' "$out/ours.txt" | tail -n 1)
+[ -n "$run" ] && [ -d "$run/checkpoints" ] || { echo "h2h: our training printed no run folder (see $out/ours.txt)" >&2; exit 1; }
 ours_steps=$(ls "$run"/checkpoints/step_*.safetensors | grep -v '\.train\.' | sed 's/.*step_\([0-9]*\).*/\1/' | sort -n | tail -n 1)
 final="$run/checkpoints/step_$ours_steps.safetensors"
 
