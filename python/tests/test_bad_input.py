@@ -76,7 +76,11 @@ def test_a_rust_panic_is_a_runtime_error():
 
 
 def test_ctrl_c_during_long_vector_steps_is_keyboard_interrupt():
+    # Python turns SIGINT into KeyboardInterrupt only when its parent left SIGINT at its default;
+    # a test run started in the background (nohup, `cmd &` in a script) passes it down ignored, and
+    # the child would never see the signal. Install the handler as an interactive Python has it.
     code = (
+        "import signal; signal.signal(signal.SIGINT, signal.default_int_handler)\n"
         "import dqn_envs, numpy as np\n"
         "envs = dqn_envs.make_vec('dqn_envs/Driving-v0', num_envs=64, num_threads=2, obs_type='rgb')\n"
         "envs.reset(seed=0)\n"
