@@ -163,17 +163,17 @@ pub fn epsilon_schedule(cfg: &agents::dqn::TrainConfig) -> String {
 /// command that continues it.
 pub fn summary_lines(summary: &agents::dqn::TrainSummary) -> Vec<String> {
     let mut out = Vec::new();
-    let final_eval = match (&summary.eval, summary.eval_step) {
-        (Some(e), Some(step)) if step == summary.steps => format!(
+    let final_eval = match &summary.eval {
+        Some((step, e)) if *step == summary.steps => format!(
             "eval {:.2} ± {:.2} over {} episodes (ε = {})",
             e.mean_return, e.std_return, e.episodes, e.epsilon
         ),
         // Stopped between evaluations: the newest one scored other weights.
-        (Some(e), Some(step)) => format!(
+        Some((step, e)) => format!(
             "not evaluated (the last evaluation, at step {step}: {:.2})",
             e.mean_return
         ),
-        _ => "not evaluated".into(),
+        None => "not evaluated".into(),
     };
     out.push(format!("final model: {final_eval}  {}", summary.checkpoint.display()));
     let best = agents::dqn::choose::resolve(&summary.run_dir, &agents::dqn::CheckpointChoice::Best);
@@ -210,8 +210,7 @@ mod tests {
             episodes: 0,
             mean_return_100: None,
             checkpoint: "/nonexistent/run/checkpoints/step_348749.safetensors".into(),
-            eval: Some(eval),
-            eval_step: Some(300_000),
+            eval: Some((300_000, eval)),
             stopped: true,
             wall_secs: 1.0,
             steps_per_sec: 1.0,
@@ -223,7 +222,9 @@ mod tests {
             "{}",
             first(&s)
         );
-        s.eval_step = Some(348_749);
+        if let Some((step, _)) = s.eval.as_mut() {
+            *step = 348_749;
+        }
         assert!(
             first(&s).starts_with("final model: eval 258.20 ± 117.00 over 5 episodes"),
             "{}",

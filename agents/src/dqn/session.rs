@@ -36,11 +36,9 @@ pub struct TrainSummary {
     pub mean_return_100: Option<f64>,
     /// The last checkpoint's model file.
     pub checkpoint: PathBuf,
-    /// The newest evaluation, if one ran, and the step it evaluated: the final model's own
+    /// The newest evaluation, if one ran, with the step it evaluated: the final model's own
     /// evaluation only when that step is [`TrainSummary::steps`].
-    pub eval: Option<EvalResult>,
-    /// The step of [`TrainSummary::eval`].
-    pub eval_step: Option<u64>,
+    pub eval: Option<(u64, EvalResult)>,
     /// Stopped early by a stop request.
     pub stopped: bool,
     /// Wall time of this session of the run, seconds.
@@ -67,10 +65,8 @@ pub struct Session<'a> {
     pub progress: Arc<Mutex<Progress>>,
     /// The newest checkpoint written (or found when resuming).
     pub last_checkpoint: Option<PathBuf>,
-    /// The newest evaluation.
-    pub final_eval: Option<EvalResult>,
-    /// The step of the newest evaluation.
-    pub final_eval_step: Option<u64>,
+    /// The newest evaluation, with the step it evaluated.
+    pub final_eval: Option<(u64, EvalResult)>,
     /// The best evaluation so far, also across resumes.
     pub best: Option<BestRecord>,
     /// When and at which step learning started in this session.
@@ -110,7 +106,6 @@ impl<'a> Session<'a> {
             to_actor,
             progress,
             final_eval: None,
-            final_eval_step: None,
             best,
             learning_mark: None,
             last_step: start_step,
@@ -224,8 +219,7 @@ impl<'a> Session<'a> {
             self.run.steps().save_best(&model, &record)?;
             self.best = Some(record);
         }
-        self.final_eval = Some(result);
-        self.final_eval_step = Some(step);
+        self.final_eval = Some((step, result));
         Ok(())
     }
 
@@ -263,7 +257,6 @@ impl<'a> Session<'a> {
             to_actor,
             last_checkpoint,
             final_eval,
-            final_eval_step,
             learning_mark,
             run,
             best,
@@ -276,7 +269,7 @@ impl<'a> Session<'a> {
             .as_ref()
             .map_or(SessionStatus::Failure, |o| SessionStatus::finished(!o.1));
         tb.add_hparams_metrics(
-            final_eval.as_ref().map(|e| e.mean_return),
+            final_eval.as_ref().map(|(_, e)| e.mean_return),
             best.as_ref().map(|b| b.mean_return),
             last_step,
             status,
@@ -303,7 +296,6 @@ impl<'a> Session<'a> {
             mean_return_100: (!r.is_empty()).then(|| r.iter().sum::<f64>() / r.len() as f64),
             checkpoint,
             eval: final_eval,
-            eval_step: final_eval_step,
             stopped,
             wall_secs: wall,
             steps_per_sec: steps.saturating_sub(start_step) as f64 / wall.max(1e-9),
