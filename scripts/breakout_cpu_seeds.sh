@@ -34,7 +34,7 @@ ret() { "$dqn" eval "$@" --episodes 30 --device cpu --json 2>/dev/null | .venv/b
 echo "| seed | steps | wall time | final model (30 ep., ε 0.01) | best.safetensors (30 ep.) | best's step | first eval ≥ 100 | first eval ≥ 200 |"
 echo "|---|---|---|---|---|---|---|---|"
 for run in "${runs[@]}"; do
-  last=$(ls "$run"/checkpoints/step_*.safetensors | grep -v '\.train\.' | sed 's/.*step_\([0-9]*\).*/\1/' | sort -n | tail -n 1)
+  last=$(checkpoint_steps "$run" | tail -n 1 | cut -d" " -f1)
   final=$(ret "$run" --checkpoint last --epsilon 0.01)
   best=$(ret "$run" --checkpoint best --epsilon 0.01)
   best_step=$(grep -o '"step":[0-9]*' "$run/checkpoints/best.json" | cut -d: -f2)

@@ -36,3 +36,15 @@ stop_after() {
     [ "$rc" = 130 ] && rc=0
     return "$rc"
 }
+
+# checkpoint_steps RUN: the run's step_N.safetensors checkpoints (not the .train sidecars that
+# --resume needs), oldest first, one "N MTIME" line each (MTIME in seconds since 1970). The newest,
+# `checkpoint_steps RUN | tail -n 1 | cut -d' ' -f1`, is what `dqn eval RUN --checkpoint last` loads.
+checkpoint_steps() {
+    local f
+    for f in "$1"/checkpoints/step_*.safetensors; do
+        [ -e "$f" ] || continue
+        case "$f" in *.train.*) continue ;; esac
+        printf '%s %s\n' "$(basename "$f" | sed 's/step_\([0-9]*\).*/\1/')" "$(stat -c %Y "$f")"
+    done | sort -n
+}
