@@ -27,11 +27,14 @@ need_cuda() {
 
 # stop_after SECONDS CMD...: runs CMD and sends it SIGINT after SECONDS (a training run then saves
 # a checkpoint and exits 130), SIGKILL 20 s later. Exit status 130 counts as success.
-# (--preserve-status: without it, timeout reports 124 for any command it stopped.)
+# (--preserve-status: without it, timeout reports 124 for any command it stopped. --foreground:
+# without it timeout sends the signal twice, to the command and then to its process group, and a
+# multi-threaded dqn can take the second as "a second Ctrl-C: quit now" before the checkpoint is
+# saved; this happened once, to the invaders run of 2026-12-02.)
 stop_after() {
     local limit=$1 rc
     shift
-    timeout --preserve-status -s INT -k 20 "$limit" "$@"
+    timeout --foreground --preserve-status -s INT -k 20 "$limit" "$@"
     rc=$?
     [ "$rc" = 130 ] && rc=0
     return "$rc"
