@@ -29,12 +29,11 @@ for s in "$@"; do
   runs+=("$(sed -n 's/^run: //p' "$logs/train_$s.txt")")
 done
 
-ret() { "$dqn" eval "$@" --episodes 30 --device cpu --json 2>/dev/null | .venv/bin/python -c \
-  'import json,sys; r=json.loads(sys.stdin.read().splitlines()[-1]); print("%.1f ± %.1f" % (r["mean_return"], r["std_return"]))'; }
+ret() { eval_return "$dqn" 30 "$@"; }
 echo "| seed | steps | wall time | final model (30 ep., ε 0.01) | best.safetensors (30 ep.) | best's step | first eval ≥ 100 | first eval ≥ 200 |"
 echo "|---|---|---|---|---|---|---|---|"
 for run in "${runs[@]}"; do
-  last=$(checkpoint_steps "$run" | tail -n 1 | cut -d" " -f1)
+  last=$(newest_step "$run")
   final=$(ret "$run" --checkpoint last --epsilon 0.01)
   best=$(ret "$run" --checkpoint best --epsilon 0.01)
   best_step=$(grep -o '"step":[0-9]*' "$run/checkpoints/best.json" | cut -d: -f2)

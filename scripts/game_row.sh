@@ -35,10 +35,10 @@ run=$(sed -n 's/^run: //p' "$log.txt" | tail -n 1)
 [ -n "$run" ] && [ -d "$run/checkpoints" ] || { echo "game_row: training printed no run folder (see $log.txt)" >&2; exit 1; }
 echo "$env seed $seed: trained for $secs s -> $run"
 
-ret() { "$dqn" eval "$@" --episodes "$episodes" --device cpu --json 2>/dev/null | grep '^{' | tail -n 1 |
-  .venv/bin/python -c 'import json,sys; r=json.loads(sys.stdin.read()); print("%.1f ± %.1f" % (r["mean_return"], r["std_return"]))'; }
+ret() { eval_return "$dqn" "$episodes" "$@"; }
 
-final_step=$(checkpoint_steps "$run" | tail -n 1 | cut -d' ' -f1)
+checkpoints=$(checkpoint_steps "$run")
+final_step=$(tail -n 1 <<<"$checkpoints" | cut -d' ' -f1)
 random=$(ret "$run" --checkpoint last --epsilon 1)
 row() { # STEP MINUTES_LABEL
   local r
@@ -49,9 +49,9 @@ row() { # STEP MINUTES_LABEL
 echo "| env | steps | wall time | final model (ε 0.01) | random (ε 1) | command |"
 echo "|---|---|---|---|---|---|"
 if [ -n "$at" ]; then
-  at_step=$(checkpoint_steps "$run" | awk -v limit=$((start + at * 60)) '$2 <= limit { s = $1 } END { print s }')
+  read -r at_step at_mtime < <(awk -v limit=$((start + at * 60)) '$2 <= limit { s = $1; t = $2 } END { print s, t }' <<<"$checkpoints")
   if [ -n "$at_step" ]; then
-    at_secs=$(( $(checkpoint_steps "$run" | awk -v s="$at_step" '$1 == s { print $2 }') - start ))
+    at_secs=$(( at_mtime - start ))
     row "$at_step" "$((at_secs / 60)) min (checkpoint within $at min)" "${@:+ -- $*}"
   else
     echo "| $env (seed $seed) | | $at min | no checkpoint within $at min | | |"

@@ -44,7 +44,7 @@ set -e
 ours_secs=$(( $(date +%s) - start ))
 run=$(sed -n 's/^run: //p' "$out/ours.txt" | tail -n 1)
 [ -n "$run" ] && [ -d "$run/checkpoints" ] || { echo "h2h: our training printed no run folder (see $out/ours.txt)" >&2; exit 1; }
-ours_steps=$(checkpoint_steps "$run" | tail -n 1 | cut -d" " -f1)
+ours_steps=$(newest_step "$run")
 final="$run/checkpoints/step_$ours_steps.safetensors"
 
 evaluate() { "$dqn" eval "$1" --episodes 30 --epsilon 0.01 --device cpu --json | grep '^{' | tail -n 1; }

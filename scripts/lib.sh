@@ -41,8 +41,7 @@ stop_after() {
 }
 
 # checkpoint_steps RUN: the run's step_N.safetensors checkpoints (not the .train sidecars that
-# --resume needs), oldest first, one "N MTIME" line each (MTIME in seconds since 1970). The newest,
-# `checkpoint_steps RUN | tail -n 1 | cut -d' ' -f1`, is what `dqn eval RUN --checkpoint last` loads.
+# --resume needs), oldest first, one "N MTIME" line each (MTIME in seconds since 1970).
 checkpoint_steps() {
     local f
     for f in "$1"/checkpoints/step_*.safetensors; do
@@ -50,4 +49,19 @@ checkpoint_steps() {
         case "$f" in *.train.*) continue ;; esac
         printf '%s %s\n' "$(basename "$f" | sed 's/step_\([0-9]*\).*/\1/')" "$(stat -c %Y "$f")"
     done | sort -n
+}
+
+# newest_step RUN: N of the run's newest step_N.safetensors, what `dqn eval RUN --checkpoint last`
+# loads.
+newest_step() {
+    checkpoint_steps "$1" | tail -n 1 | cut -d' ' -f1
+}
+
+# eval_return DQN EPISODES EVAL_ARGS...: `DQN eval EVAL_ARGS` over EPISODES whole episodes on the
+# CPU, printed as "MEAN ± STD" with one decimal.
+eval_return() {
+    local dqn=$1 episodes=$2
+    shift 2
+    "$dqn" eval "$@" --episodes "$episodes" --device cpu --json 2>/dev/null | grep '^{' | tail -n 1 |
+        .venv/bin/python -c 'import json,sys; r=json.loads(sys.stdin.read()); print("%.1f ± %.1f" % (r["mean_return"], r["std_return"]))'
 }
