@@ -1,9 +1,10 @@
 //! Stopping a training run by signal. The first SIGINT, SIGTERM or SIGHUP sets the stop flag: the
 //! trainer saves a checkpoint and returns, and the command prints the signal's name and the
 //! `--resume` command and exits 130. A second signal exits at once, saying whether that
-//! checkpoint had been saved.
+//! checkpoint had been saved; one that comes within [`SAME_STOP`] of the first is taken as part of
+//! the same stop (`timeout` and process managers signal a process and its group back to back).
 
-use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -11,6 +12,21 @@ use std::time::Duration;
 static RECEIVED: AtomicI32 = AtomicI32::new(0);
 /// Set once the stop's checkpoint is on disk.
 static SAVED: AtomicBool = AtomicBool::new(false);
+/// When the first signal came, in nanoseconds of the monotonic clock.
+static FIRST_AT_NS: AtomicU64 = AtomicU64::new(0);
+
+/// A signal that follows the first within this time belongs to the same stop and is ignored.
+pub const SAME_STOP: Duration = Duration::from_secs(1);
+
+/// The monotonic clock in nanoseconds; `clock_gettime` is async-signal-safe.
+fn monotonic_ns() -> u64 {
+    let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    // SAFETY: `ts` is a valid, writable timespec.
+    unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut ts) };
+    (ts.tv_sec as u64)
+        .saturating_mul(1_000_000_000)
+        .saturating_add(ts.tv_nsec as u64)
+}
 
 /// The exit status of a run stopped by a signal.
 pub const EXIT_STOPPED: i32 = 130;
@@ -18,13 +34,21 @@ pub const EXIT_STOPPED: i32 = 130;
 const SIGNALS: [libc::c_int; 3] = [libc::SIGINT, libc::SIGTERM, libc::SIGHUP];
 
 extern "C" fn on_signal(signum: libc::c_int) {
-    if RECEIVED
-        .compare_exchange(0, signum, Ordering::SeqCst, Ordering::SeqCst)
+    // Only async-signal-safe calls here: clock_gettime(2), write(2) and _exit(2).
+    // The time is claimed first, so that a signal arriving inside this handler sees it.
+    let now = monotonic_ns().max(1);
+    if FIRST_AT_NS
+        .compare_exchange(0, now, Ordering::SeqCst, Ordering::SeqCst)
         .is_ok()
     {
+        RECEIVED.store(signum, Ordering::SeqCst);
         return;
     }
-    // Only async-signal-safe calls here: write(2) and _exit(2).
+    if now.saturating_sub(FIRST_AT_NS.load(Ordering::SeqCst)) < SAME_STOP.as_nanos() as u64 {
+        let msg: &[u8] = b"\nanother signal within 1 s of the first: taken as the same stop\n";
+        unsafe { libc::write(2, msg.as_ptr().cast(), msg.len()) };
+        return;
+    }
     let msg: &[u8] = if SAVED.load(Ordering::SeqCst) {
         b"\nsecond signal: exiting now; the checkpoint was saved\n"
     } else {
@@ -61,7 +85,7 @@ pub fn stop_flag() -> Arc<AtomicBool> {
         let s = RECEIVED.load(Ordering::SeqCst);
         if s != 0 {
             eprintln!(
-                "\n{}: saving a checkpoint and stopping (a second signal quits at once)",
+                "\n{}: saving a checkpoint and stopping (a second signal, 1 s later or more, quits at once)",
                 name(s)
             );
             flag.store(true, Ordering::SeqCst);
