@@ -30,7 +30,8 @@ need_cuda() {
 # (--preserve-status: without it, timeout reports 124 for any command it stopped. --foreground:
 # without it timeout sends the signal twice, to the command and then to its process group, and a
 # multi-threaded dqn can take the second as "a second Ctrl-C: quit now" before the checkpoint is
-# saved; this happened once, to the invaders run of 2026-12-02.)
+# saved; this happened once, to the invaders run of 2026-12-02. dqn now also takes a signal
+# within 1 s of the first as the same stop.)
 stop_after() {
     local limit=$1 rc
     shift
