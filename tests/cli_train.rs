@@ -401,6 +401,16 @@ fn stop_with_all(signals: &[libc::c_int], runs: &std::path::Path) -> (Option<i32
     )
 }
 
+/// The only run under `runs` has a checkpoint with its `.train` sidecar, so `--resume` can go on.
+fn assert_saved_a_resumable_checkpoint(runs: &std::path::Path) {
+    let run = only_run(runs);
+    let saved = std::fs::read_dir(run.join("checkpoints"))
+        .unwrap()
+        .flatten()
+        .any(|e| e.file_name().to_string_lossy().ends_with(".train.safetensors"));
+    assert!(saved, "no .train checkpoint in {}", run.display());
+}
+
 #[test]
 fn ctrl_c_saves_a_checkpoint_and_exits_cleanly() {
     let tmp = tempfile::tempdir().unwrap();
@@ -413,14 +423,7 @@ fn ctrl_c_saves_a_checkpoint_and_exits_cleanly() {
         stdout.contains("stopped by SIGINT") && stdout.contains("dqn train --resume"),
         "{stdout}"
     );
-    let run = only_run(&runs);
-    let steps: Vec<_> = std::fs::read_dir(run.join("checkpoints")).unwrap().flatten().collect();
-    assert!(
-        steps
-            .iter()
-            .any(|e| e.file_name().to_string_lossy().ends_with(".train.safetensors")),
-        "a checkpoint was saved"
-    );
+    assert_saved_a_resumable_checkpoint(&runs);
 }
 
 /// `timeout` signals a process and then its group, so a run gets its signal twice at once: that is
@@ -435,11 +438,7 @@ fn two_signals_back_to_back_are_one_stop() {
     assert!(!stderr.contains("exiting now"), "{stderr}");
     // Either may be handled first: the kernel can hand the two to two threads at once.
     assert!(stdout.contains("stopped by SIG"), "{stdout}");
-    let run = only_run(&runs);
-    assert!(std::fs::read_dir(run.join("checkpoints"))
-        .unwrap()
-        .flatten()
-        .any(|e| e.file_name().to_string_lossy().ends_with(".train.safetensors")));
+    assert_saved_a_resumable_checkpoint(&runs);
 }
 
 #[test]
@@ -451,9 +450,5 @@ fn sigterm_is_named_and_saves_like_ctrl_c() {
     assert!(stderr.contains("SIGTERM: saving a checkpoint"), "{stderr}");
     assert!(!stderr.contains("Ctrl-C"), "{stderr}");
     assert!(stdout.contains("stopped by SIGTERM"), "{stdout}");
-    let run = only_run(&runs);
-    assert!(std::fs::read_dir(run.join("checkpoints"))
-        .unwrap()
-        .flatten()
-        .any(|e| e.file_name().to_string_lossy().ends_with(".train.safetensors")));
+    assert_saved_a_resumable_checkpoint(&runs);
 }
