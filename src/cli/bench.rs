@@ -342,6 +342,7 @@ fn bench_learner(updates: usize, acts: usize, dev: Device, peer_args: &PeerArgs)
             discounts: discounts.shallow_clone(),
             weights: weights.shallow_clone(),
             target_next_q,
+            target_q: None,
         };
         learner.update(&batch, false)?;
         Ok(())

@@ -284,7 +284,7 @@ impl<'a, T: ObsElement> Actor<'a, T> {
             &self.obs_shape,
             self.device,
             &self.target,
-            d.double_dqn,
+            d,
             self.cfg.run.precision,
         )?;
         let indices = if d.prioritized {

@@ -82,6 +82,11 @@ pub struct DqnConfig {
     pub max_grad_norm: f64,
     /// n-step returns (1 = plain one-step DQN; Rainbow uses 3).
     pub n_step: usize,
+    /// Advantage learning's α (Bellemare et al. 2016, "Increasing the action gap"), in [0, 1): the
+    /// TD target loses `α · (max_b Q_target(s, b) − Q_target(s, a))`, which widens the gap between
+    /// the best action and the others, so that small weight changes flip fewer greedy choices.
+    /// 0 = plain DQN. Costs one more target forward pass per batch.
+    pub advantage_learning: f64,
     /// Prioritized experience replay.
     pub prioritized: bool,
     /// PER exponent α.
@@ -127,6 +132,7 @@ impl Default for DqnConfig {
             loss: Loss::Huber,
             max_grad_norm: 10.0,
             n_step: 1,
+            advantage_learning: 0.0,
             prioritized: false,
             per_alpha: 0.6,
             per_beta0: 0.4,
@@ -280,6 +286,12 @@ impl TrainConfig {
         }
         if d.num_envs == 0 || d.num_envs > 256 {
             return bad("dqn.num_envs", &format!("must be in 1..=256, got {}", d.num_envs));
+        }
+        if !(0.0..1.0).contains(&d.advantage_learning) {
+            return bad(
+                "dqn.advantage_learning",
+                &format!("must be in [0, 1), got {}", d.advantage_learning),
+            );
         }
         if d.max_grad_norm.is_nan() || d.max_grad_norm < 0.0 {
             return bad("dqn.max_grad_norm", "must be ≥ 0");

@@ -3,7 +3,9 @@
 //! The TD target `r + γ^m · Q_target(s', a*)` needs the target network's values `Q_target(s')`.
 //! Those arrive with the batch (the actor thread computes them with its own copy of the target
 //! network, on the other core), so one update here is: online forward on `s` (and on `s'` for
-//! Double DQN's argmax), loss, backward, gradient clipping, Adam.
+//! Double DQN's argmax), loss, backward, gradient clipping, Adam. With advantage learning
+//! (`dqn.advantage_learning` = α > 0) the batch also brings `Q_target(s, ·)`, and the target
+//! becomes `r + γ^m · Q_target(s', a*) − α · (max_b Q_target(s, b) − Q_target(s, a))`.
 
 use nets::{Adam, AdamConfig, Precision, QNet, QNetConfig};
 use tch::nn::VarStore;
@@ -103,18 +105,20 @@ pub struct TensorBatch {
     pub weights: Tensor,
     /// `[B, A]` f32: Q_target(s', ·), computed by the actor's target copy.
     pub target_next_q: Tensor,
+    /// `[B, A]` f32: Q_target(s, ·), only for advantage learning (α > 0).
+    pub target_q: Option<Tensor>,
 }
 
 impl TensorBatch {
     /// Moves a replay batch to `device` as tensors `[B, ...obs_shape]` and values its next states
     /// with `target` (its forward pass under `precision`'s autocast). `next_obs` is kept only for
-    /// Double DQN.
+    /// Double DQN (`dqn.double_dqn`), and the states are valued too only for advantage learning.
     pub fn from_replay<T: super::stack::ObsElement>(
         batch: &crate::replay::Batch<T>,
         obs_shape: &[i64],
         device: Device,
         target: &NetCopy,
-        double_dqn: bool,
+        dqn: &DqnConfig,
         precision: Precision,
     ) -> Result<TensorBatch, DqnError> {
         let mut shape = vec![batch.actions.len() as i64];
@@ -122,18 +126,25 @@ impl TensorBatch {
         let to_dev = |t: Tensor| t.f_to_device(device);
         let obs = to_dev(Tensor::f_from_slice(&batch.obs)?.f_view(shape.as_slice())?)?;
         let next_obs = to_dev(Tensor::f_from_slice(&batch.next_obs)?.f_view(shape.as_slice())?)?;
-        let target_next_q = {
+        let (target_next_q, target_q) = {
             let _autocast = precision.autocast(device)?;
-            tch::no_grad(|| target.net.forward(&next_obs, false))?
+            let next = tch::no_grad(|| target.net.forward(&next_obs, false))?;
+            let here = if dqn.advantage_learning > 0.0 {
+                Some(tch::no_grad(|| target.net.forward(&obs, false))?)
+            } else {
+                None
+            };
+            (next, here)
         };
         Ok(TensorBatch {
             obs,
-            next_obs: double_dqn.then_some(next_obs),
+            next_obs: dqn.double_dqn.then_some(next_obs),
             actions: to_dev(Tensor::f_from_slice(&batch.actions)?)?,
             returns: to_dev(Tensor::f_from_slice(&batch.returns)?)?,
             discounts: to_dev(Tensor::f_from_slice(&batch.discounts)?)?,
             weights: to_dev(Tensor::f_from_slice(&batch.weights)?)?,
             target_next_q,
+            target_q,
         })
     }
 }
@@ -157,6 +168,7 @@ pub struct Learner {
     pub adam: Adam,
     loss: Loss,
     double_dqn: bool,
+    advantage_learning: f64,
     max_grad_norm: f64,
     need_td: bool,
     precision: Precision,
@@ -187,6 +199,7 @@ impl Learner {
             adam,
             loss: dqn.loss,
             double_dqn: dqn.double_dqn,
+            advantage_learning: dqn.advantage_learning,
             max_grad_norm: dqn.max_grad_norm,
             need_td: dqn.prioritized,
             precision: Precision::Fp32,
@@ -236,7 +249,21 @@ impl Learner {
                 Some(best) => batch.target_next_q.f_gather(1, best, false)?.f_squeeze_dim(1)?,
                 None => batch.target_next_q.f_amax([1i64].as_slice(), false)?,
             };
-            Ok(batch.returns.f_add(&batch.discounts.f_mul(&next_q)?)?)
+            let target = batch.returns.f_add(&batch.discounts.f_mul(&next_q)?)?;
+            match &batch.target_q {
+                Some(here) if self.advantage_learning > 0.0 => {
+                    let taken = here
+                        .f_gather(1, &batch.actions.f_unsqueeze(1)?, false)?
+                        .f_squeeze_dim(1)?;
+                    let gap = here.f_amax([1i64].as_slice(), false)?.f_sub(&taken)?;
+                    Ok(target.f_sub(&gap.f_mul_scalar(self.advantage_learning)?)?)
+                }
+                Some(_) => Ok(target),
+                None if self.advantage_learning > 0.0 => Err(DqnError::Internal(
+                    "advantage learning needs Q_target(s, ·) in the batch".into(),
+                )),
+                None => Ok(target),
+            }
         })?;
         let per_item = match self.loss {
             Loss::Huber => q.f_smooth_l1_loss(&target, Reduction::None, 1.0)?,
@@ -266,5 +293,77 @@ impl Learner {
             return Err(DqnError::NonFinite { update: self.updates });
         }
         Ok(stats)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dqn::presets::resolve;
+    use crate::dqn::train::obs_shape;
+    use crate::run::Override;
+
+    /// A tiny cartpole learner (4 → 4 → 2, MSE) with advantage learning's α.
+    fn learner(alpha: f64) -> Learner {
+        let sets = [
+            Override::new("env_id", "cartpole"),
+            Override::parse("net.torso.hidden=[4]").unwrap(),
+            Override::parse(&format!("dqn.advantage_learning={alpha}")).unwrap(),
+        ];
+        let cfg = resolve("cartpole", None, &sets).unwrap();
+        assert_eq!(cfg.dqn.loss, Loss::Mse);
+        let (shape, _, n_actions) = obs_shape(&cfg).unwrap();
+        Learner::new(&cfg.net, &cfg.dqn, &shape, n_actions, Device::Cpu).unwrap()
+    }
+
+    /// One batch of one state, reward 0 and discount 0, so the plain TD target is 0 and the loss
+    /// is Q(s, a)²; `target_q` = Q_target(s, ·) = [1, 3].
+    fn batch(action: i64, with_target_q: bool) -> TensorBatch {
+        let obs = Tensor::from_slice(&[0.1f32, -0.2, 0.3, 0.05]).view([1, 4]);
+        TensorBatch {
+            next_obs: Some(obs.shallow_clone()),
+            obs,
+            actions: Tensor::from_slice(&[action]),
+            returns: Tensor::from_slice(&[0.0f32]),
+            discounts: Tensor::from_slice(&[0.0f32]),
+            weights: Tensor::from_slice(&[1.0f32]),
+            target_next_q: Tensor::from_slice(&[5.0f32, 7.0]).view([1, 2]),
+            target_q: with_target_q.then(|| Tensor::from_slice(&[1.0f32, 3.0]).view([1, 2])),
+        }
+    }
+
+    /// Q(s, a) of the learner's online network before any step.
+    fn q_of(l: &Learner, action: i64) -> f64 {
+        let b = batch(action, false);
+        let q = tch::no_grad(|| l.online.net.forward(&b.obs, false)).unwrap();
+        q.double_value(&[0, action])
+    }
+
+    #[test]
+    fn advantage_learning_lowers_the_target_of_a_non_greedy_action_by_alpha_times_its_gap() {
+        tch::manual_seed(7);
+        let mut l = learner(0.9);
+        let q = q_of(&l, 0);
+        // Action 0 is 2 below the target network's best: the target is 0 − 0.9 · 2.
+        let loss = l.update(&batch(0, true), false).unwrap().loss;
+        assert!((loss - (q + 1.8).powi(2)).abs() < 1e-5, "loss {loss}, Q {q}");
+    }
+
+    #[test]
+    fn advantage_learning_leaves_the_greedy_actions_target_alone() {
+        tch::manual_seed(7);
+        let mut l = learner(0.9);
+        let q = q_of(&l, 1);
+        let loss = l.update(&batch(1, true), false).unwrap().loss;
+        assert!((loss - q.powi(2)).abs() < 1e-5, "loss {loss}, Q {q}");
+    }
+
+    #[test]
+    fn advantage_learning_without_the_states_values_is_an_error() {
+        let mut l = learner(0.5);
+        assert!(matches!(l.update(&batch(0, false), false), Err(DqnError::Internal(_))));
+        // α = 0 is plain DQN: no Q_target(s, ·) needed.
+        let mut plain = learner(0.0);
+        assert!(plain.update(&batch(0, false), false).is_ok());
     }
 }

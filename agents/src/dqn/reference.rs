@@ -112,7 +112,7 @@ fn run<T: ObsElement>(cfg: &TrainConfig) -> Result<Vec<f64>, DqnError> {
             let mut priorities = Vec::new();
             for _ in 0..d.gradient_steps {
                 replay.sample(d.batch_size, beta.value(now) as f32, &mut rng, &mut batch)?;
-                let tb = TensorBatch::from_replay(&batch, &shape, device, &target, d.double_dqn, cfg.run.precision)?;
+                let tb = TensorBatch::from_replay(&batch, &shape, device, &target, d, cfg.run.precision)?;
                 if let Some(s) = lr {
                     learner.adam.set_lr(s.value(now));
                 }
