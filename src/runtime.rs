@@ -64,10 +64,21 @@ pub fn apply_threads() -> Result<(), String> {
     std::env::set_var("OMP_NUM_THREADS", wanted.to_string());
     std::env::set_var("MKL_NUM_THREADS", wanted.to_string());
     std::env::set_var(APPLIED, "1");
-    let exe = std::env::current_exe().map_err(|e| format!("cannot find the dqn executable to apply --threads: {e}"))?;
+    let exe = running_executable()?;
     use std::os::unix::process::CommandExt;
-    let err = std::process::Command::new(exe).args(&args[1..]).exec();
+    let err = std::process::Command::new(exe).arg0(&args[0]).args(&args[1..]).exec();
     Err(format!("cannot re-execute dqn to apply --threads: {err}"))
+}
+
+/// The file to re-execute: on Linux `/proc/self/exe`, which stays the running binary even when
+/// `cargo build` has replaced or removed the file at its path since this process started (its
+/// path then reads `dqn (deleted)`, which cannot be executed); elsewhere the path.
+fn running_executable() -> Result<std::path::PathBuf, String> {
+    let proc_exe = std::path::Path::new("/proc/self/exe");
+    if proc_exe.exists() {
+        return Ok(proc_exe.to_path_buf());
+    }
+    std::env::current_exe().map_err(|e| format!("cannot find the dqn executable to apply --threads: {e}"))
 }
 
 /// The thread count libtorch is running with.
