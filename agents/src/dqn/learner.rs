@@ -332,29 +332,26 @@ mod tests {
         }
     }
 
-    /// Q(s, a) of the learner's online network before any step.
-    fn q_of(l: &Learner, action: i64) -> f64 {
-        let b = batch(action, false);
+    /// With α = 0.9: (the loss of one update on [`batch`] for `action`, Q(s, action) before it).
+    fn loss_and_q(action: i64) -> (f64, f64) {
+        tch::manual_seed(7);
+        let mut l = learner(0.9);
+        let b = batch(action, true);
         let q = tch::no_grad(|| l.online.net.forward(&b.obs, false)).unwrap();
-        q.double_value(&[0, action])
+        let q = q.double_value(&[0, action]);
+        (l.update(&b, false).unwrap().loss, q)
     }
 
     #[test]
     fn advantage_learning_lowers_the_target_of_a_non_greedy_action_by_alpha_times_its_gap() {
-        tch::manual_seed(7);
-        let mut l = learner(0.9);
-        let q = q_of(&l, 0);
         // Action 0 is 2 below the target network's best: the target is 0 − 0.9 · 2.
-        let loss = l.update(&batch(0, true), false).unwrap().loss;
+        let (loss, q) = loss_and_q(0);
         assert!((loss - (q + 1.8).powi(2)).abs() < 1e-5, "loss {loss}, Q {q}");
     }
 
     #[test]
     fn advantage_learning_leaves_the_greedy_actions_target_alone() {
-        tch::manual_seed(7);
-        let mut l = learner(0.9);
-        let q = q_of(&l, 1);
-        let loss = l.update(&batch(1, true), false).unwrap().loss;
+        let (loss, q) = loss_and_q(1);
         assert!((loss - q.powi(2)).abs() < 1e-5, "loss {loss}, Q {q}");
     }
 
