@@ -85,8 +85,9 @@ pub fn stop_flag() -> Arc<AtomicBool> {
         let s = RECEIVED.load(Ordering::SeqCst);
         if s != 0 {
             eprintln!(
-                "\n{}: saving a checkpoint and stopping (a second signal, 1 s later or more, quits at once)",
-                name(s)
+                "\n{}: saving a checkpoint and stopping (a second signal, {} s later or more, quits at once)",
+                name(s),
+                SAME_STOP.as_secs()
             );
             flag.store(true, Ordering::SeqCst);
             return;

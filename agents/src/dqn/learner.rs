@@ -226,12 +226,10 @@ impl Learner {
     /// Under bf16 the forward passes run in an autocast region; the network returns f32 Q-values,
     /// so the loss, its gradient at the output and everything Adam sees are f32.
     pub fn update(&mut self, batch: &TensorBatch, read_stats: bool) -> Result<UpdateStats, DqnError> {
+        let actions = batch.actions.f_unsqueeze(1)?;
         let (q, best) = {
             let _autocast = self.precision.autocast(self.online.vs.device())?;
-            let q_all = self.online.net.forward(&batch.obs, true)?;
-            let q = q_all
-                .f_gather(1, &batch.actions.f_unsqueeze(1)?, false)?
-                .f_squeeze_dim(1)?;
+            let q = pick(&self.online.net.forward(&batch.obs, true)?, &actions)?;
             let best = if self.double_dqn {
                 let next_obs = batch
                     .next_obs
@@ -246,24 +244,19 @@ impl Learner {
         };
         let target = tch::no_grad(|| -> Result<Tensor, DqnError> {
             let next_q = match &best {
-                Some(best) => batch.target_next_q.f_gather(1, best, false)?.f_squeeze_dim(1)?,
-                None => batch.target_next_q.f_amax([1i64].as_slice(), false)?,
+                Some(best) => pick(&batch.target_next_q, best)?,
+                None => best_value(&batch.target_next_q)?,
             };
             let target = batch.returns.f_add(&batch.discounts.f_mul(&next_q)?)?;
-            match &batch.target_q {
-                Some(here) if self.advantage_learning > 0.0 => {
-                    let taken = here
-                        .f_gather(1, &batch.actions.f_unsqueeze(1)?, false)?
-                        .f_squeeze_dim(1)?;
-                    let gap = here.f_amax([1i64].as_slice(), false)?.f_sub(&taken)?;
-                    Ok(target.f_sub(&gap.f_mul_scalar(self.advantage_learning)?)?)
-                }
-                Some(_) => Ok(target),
-                None if self.advantage_learning > 0.0 => Err(DqnError::Internal(
-                    "advantage learning needs Q_target(s, ·) in the batch".into(),
-                )),
-                None => Ok(target),
+            if self.advantage_learning == 0.0 {
+                return Ok(target);
             }
+            let here = batch
+                .target_q
+                .as_ref()
+                .ok_or_else(|| DqnError::Internal("advantage learning needs Q_target(s, ·) in the batch".into()))?;
+            let gap = best_value(here)?.f_sub(&pick(here, &actions)?)?;
+            Ok(target.f_sub(&gap.f_mul_scalar(self.advantage_learning)?)?)
         })?;
         let per_item = match self.loss {
             Loss::Huber => q.f_smooth_l1_loss(&target, Reduction::None, 1.0)?,
@@ -294,6 +287,16 @@ impl Learner {
         }
         Ok(stats)
     }
+}
+
+/// `[B]`: each row of `values` `[B, A]` at its column in `index` `[B, 1]`.
+fn pick(values: &Tensor, index: &Tensor) -> Result<Tensor, tch::TchError> {
+    values.f_gather(1, index, false)?.f_squeeze_dim(1)
+}
+
+/// `[B]`: the largest of each row of `values` `[B, A]`.
+fn best_value(values: &Tensor) -> Result<Tensor, tch::TchError> {
+    values.f_amax([1i64].as_slice(), false)
 }
 
 #[cfg(test)]
