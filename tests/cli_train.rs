@@ -300,6 +300,16 @@ fn bad_input_fails_with_one_line() {
         runs_s
     ])
     .contains("dqn.advantage_learning must be in [0, 1)"));
+    assert!(fails(&[
+        "train",
+        "--env",
+        "cartpole",
+        "--set",
+        "dqn.learning_rate_decay_start=1.5",
+        "--runs-dir",
+        runs_s
+    ])
+    .contains("dqn.learning_rate_decay_start must be in [0, 1)"));
     assert!(
         !runs.exists() || std::fs::read_dir(&runs).unwrap().count() == 0,
         "no run folder for bad input"

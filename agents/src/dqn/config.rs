@@ -7,6 +7,7 @@ use nets::{Precision, QNetConfig};
 use serde::{Deserialize, Serialize};
 
 use super::DqnError;
+use crate::schedule::LinearSchedule;
 
 /// Everything `dqn train` needs, as saved in `runs/<run>/config.toml`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ConfigDoc)]
@@ -45,9 +46,13 @@ pub struct DqnConfig {
     pub total_steps: u64,
     /// Adam learning rate.
     pub learning_rate: f64,
-    /// If set, the learning rate falls linearly from `learning_rate` to this value over
-    /// `total_steps` (a common way to keep the final policy from drifting).
+    /// If set, the learning rate falls linearly from `learning_rate` to this value, from
+    /// `learning_rate_decay_start` of the run to its end (a common way to keep the final policy
+    /// from drifting).
     pub learning_rate_end: Option<f64>,
+    /// The fraction of `total_steps`, in [0, 1), at which the fall to `learning_rate_end` begins;
+    /// before it the learning rate is `learning_rate`. 0 falls over the whole run.
+    pub learning_rate_decay_start: f64,
     /// Adam epsilon (PyTorch default 1e-8).
     pub adam_eps: f64,
     /// Replay capacity in transitions.
@@ -115,6 +120,7 @@ impl Default for DqnConfig {
             total_steps: 10_000_000,
             learning_rate: 1e-4,
             learning_rate_end: None,
+            learning_rate_decay_start: 0.0,
             adam_eps: 1e-8,
             buffer_size: 1_000_000,
             batch_size: 32,
@@ -198,6 +204,20 @@ impl Default for RunConfig {
 }
 
 impl DqnConfig {
+    /// The learning rate at agent step `step`, or `None` when it is constant (no
+    /// `learning_rate_end`): `learning_rate` until `learning_rate_decay_start · total_steps`, then
+    /// a straight line to `learning_rate_end` at `total_steps`.
+    pub fn learning_rate_at(&self, step: u64) -> Option<f64> {
+        let end = self.learning_rate_end?;
+        let from = (self.learning_rate_decay_start * self.total_steps as f64) as u64;
+        let ramp = LinearSchedule {
+            start: self.learning_rate,
+            end,
+            duration: self.total_steps.saturating_sub(from),
+        };
+        Some(ramp.value(step.saturating_sub(from)))
+    }
+
     /// The replay buffer these settings ask for, over `num_streams` envs of `frame_len` values.
     pub fn replay_config(&self, frame_len: usize, num_streams: usize) -> crate::replay::ReplayConfig {
         crate::replay::ReplayConfig {
@@ -239,6 +259,13 @@ impl TrainConfig {
             if !(end >= 0.0 && end.is_finite()) {
                 return bad("dqn.learning_rate_end", &format!("must be a number ≥ 0, got {end}"));
             }
+        }
+        let start = d.learning_rate_decay_start;
+        if !(0.0..1.0).contains(&start) {
+            return bad(
+                "dqn.learning_rate_decay_start",
+                &format!("must be in [0, 1), got {start}"),
+            );
         }
         if d.batch_size == 0 {
             return bad("dqn.batch_size", "must be at least 1");
@@ -321,5 +348,45 @@ impl TrainConfig {
             frame_stack: 1,
             ..self.env.clone()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn decaying(start: f64) -> DqnConfig {
+        DqnConfig {
+            total_steps: 1000,
+            learning_rate: 1e-3,
+            learning_rate_end: Some(1e-4),
+            learning_rate_decay_start: start,
+            ..DqnConfig::default()
+        }
+    }
+
+    #[test]
+    fn the_learning_rate_is_constant_without_an_end() {
+        let d = DqnConfig::default();
+        assert_eq!(d.learning_rate_at(0), None);
+        assert_eq!(d.learning_rate_at(d.total_steps), None);
+    }
+
+    #[test]
+    fn the_learning_rate_falls_over_the_whole_run_by_default() {
+        let d = decaying(0.0);
+        assert_eq!(d.learning_rate_at(0), Some(1e-3));
+        assert!((d.learning_rate_at(500).unwrap() - 5.5e-4).abs() < 1e-12);
+        assert_eq!(d.learning_rate_at(1000), Some(1e-4));
+    }
+
+    #[test]
+    fn the_learning_rate_holds_until_the_decay_start() {
+        let d = decaying(0.8);
+        assert_eq!(d.learning_rate_at(0), Some(1e-3));
+        assert_eq!(d.learning_rate_at(800), Some(1e-3));
+        assert!((d.learning_rate_at(900).unwrap() - 5.5e-4).abs() < 1e-12);
+        assert_eq!(d.learning_rate_at(1000), Some(1e-4));
+        assert_eq!(d.learning_rate_at(5000), Some(1e-4));
     }
 }

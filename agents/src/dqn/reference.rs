@@ -71,11 +71,6 @@ fn run<T: ObsElement>(cfg: &TrainConfig) -> Result<Vec<f64>, DqnError> {
         end: 1.0,
         duration: d.total_steps,
     };
-    let lr = d.learning_rate_end.map(|end| LinearSchedule {
-        start: d.learning_rate,
-        end,
-        duration: d.total_steps,
-    });
     let (mut losses, mut batch, mut was_done) = (Vec::new(), Batch::<T>::default(), false);
     let mut input_shape = vec![1];
     input_shape.extend_from_slice(&shape);
@@ -113,8 +108,8 @@ fn run<T: ObsElement>(cfg: &TrainConfig) -> Result<Vec<f64>, DqnError> {
             for _ in 0..d.gradient_steps {
                 replay.sample(d.batch_size, beta.value(now) as f32, &mut rng, &mut batch)?;
                 let tb = TensorBatch::from_replay(&batch, &shape, device, &target, d, cfg.run.precision)?;
-                if let Some(s) = lr {
-                    learner.adam.set_lr(s.value(now));
+                if let Some(lr) = d.learning_rate_at(now) {
+                    learner.adam.set_lr(lr);
                 }
                 let stats = learner.update(&tb, true)?;
                 losses.push(stats.loss);

@@ -14,7 +14,6 @@ use super::learner::Learner;
 use super::protocol::{ActorState, Progress, ToLearner, WeightsVersion};
 use super::DqnError;
 use crate::run::{BestRecord, RunDir};
-use crate::schedule::LinearSchedule;
 use crate::tensorboard::hparams::SessionStatus;
 use crate::tensorboard::SummaryWriter;
 
@@ -71,7 +70,6 @@ pub struct Session<'a> {
     pub best: Option<BestRecord>,
     /// When and at which step learning started in this session.
     pub learning_mark: Option<(Instant, u64)>,
-    lr_schedule: Option<LinearSchedule>,
     log_updates: u64,
     last_step: u64,
     sps: f64,
@@ -92,11 +90,6 @@ impl<'a> Session<'a> {
     ) -> Result<Self, DqnError> {
         let best = run.steps().read_best()?;
         Ok(Session {
-            lr_schedule: cfg.dqn.learning_rate_end.map(|end| LinearSchedule {
-                start: cfg.dqn.learning_rate,
-                end,
-                duration: cfg.dqn.total_steps,
-            }),
             log_updates: (cfg.run.log_every / cfg.dqn.train_freq.max(1)).max(1),
             last_checkpoint: run.steps().latest_complete().ok().map(|s| run.model_path(s)),
             cfg,
@@ -124,7 +117,7 @@ impl<'a> Session<'a> {
                 batch,
                 indices,
             } => {
-                if let Some(lr) = self.lr_schedule.map(|s| s.value(step)) {
+                if let Some(lr) = self.cfg.dqn.learning_rate_at(step) {
                     self.learner.adam.set_lr(lr);
                 }
                 if index != self.learner.updates {
