@@ -260,13 +260,6 @@ impl TrainConfig {
                 return bad("dqn.learning_rate_end", &format!("must be a number ≥ 0, got {end}"));
             }
         }
-        let start = d.learning_rate_decay_start;
-        if !(0.0..1.0).contains(&start) {
-            return bad(
-                "dqn.learning_rate_decay_start",
-                &format!("must be in [0, 1), got {start}"),
-            );
-        }
         if d.batch_size == 0 {
             return bad("dqn.batch_size", "must be at least 1");
         }
@@ -314,11 +307,13 @@ impl TrainConfig {
         if d.num_envs == 0 || d.num_envs > 256 {
             return bad("dqn.num_envs", &format!("must be in 1..=256, got {}", d.num_envs));
         }
-        if !(0.0..1.0).contains(&d.advantage_learning) {
-            return bad(
-                "dqn.advantage_learning",
-                &format!("must be in [0, 1), got {}", d.advantage_learning),
-            );
+        for (key, v) in [
+            ("dqn.learning_rate_decay_start", d.learning_rate_decay_start),
+            ("dqn.advantage_learning", d.advantage_learning),
+        ] {
+            if !(0.0..1.0).contains(&v) {
+                return bad(key, &format!("must be in [0, 1), got {v}"));
+            }
         }
         if d.max_grad_norm.is_nan() || d.max_grad_norm < 0.0 {
             return bad("dqn.max_grad_norm", "must be ≥ 0");
