@@ -104,12 +104,14 @@ impl AtariEnv {
             ObsMode::Rgb { width, height } => Frame::new(width, height),
         };
         let frame_len = frame_shape.iter().product();
+        let mut scene = Scene::new(SCREEN_W as f32, SCREEN_H as f32);
+        scene.set_widen_thin(cfg.widen_thin_shapes);
         Ok(AtariEnv {
             game,
             cfg: cfg.clone(),
             actions,
             rng: GameRng::seed_from_u64(entropy_seed()),
-            scene: Scene::new(SCREEN_W as f32, SCREEN_H as f32),
+            scene,
             mode,
             frame_shape,
             frame_len,

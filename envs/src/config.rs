@@ -34,6 +34,11 @@ pub struct EnvConfig {
     pub max_episode_frames: u64,
     /// Use ALE's 18 actions instead of the game's minimal set.
     pub full_action_space: bool,
+    /// Draw every shape at least one observation pixel wide and tall (gray `obs_size` > 0 only):
+    /// a shape thinner than a pixel keeps its full brightness instead of its area's share, so
+    /// 1-pixel shots and small balls stay visible at 42×42. Not part of ALE's preprocessing; our
+    /// games only.
+    pub widen_thin_shapes: bool,
 }
 
 impl Default for EnvConfig {
@@ -51,6 +56,7 @@ impl Default for EnvConfig {
             clip_rewards: true,
             max_episode_frames: 108_000,
             full_action_space: false,
+            widen_thin_shapes: false,
         }
     }
 }
@@ -72,6 +78,7 @@ impl EnvConfig {
             clip_rewards: false,
             max_episode_frames: 0,
             full_action_space: false,
+            widen_thin_shapes: false,
         }
     }
 

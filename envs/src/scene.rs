@@ -37,6 +37,8 @@ pub struct Scene {
     background: Rgb,
     background_class: Class,
     rects: Vec<Rect>,
+    /// Gray rasters draw shapes thinner than a pixel as one pixel wide or tall.
+    widen_thin: bool,
 }
 
 impl Scene {
@@ -48,7 +50,15 @@ impl Scene {
             background: [0, 0, 0],
             background_class: Class::Void,
             rects: Vec::with_capacity(256),
+            widen_thin: false,
         }
+    }
+
+    /// Makes the gray rasters ([`Scene::render_gray`], [`Scene::render_gray_cached`]) draw a
+    /// rectangle narrower (or shorter) than one output pixel with the coverage of a full pixel,
+    /// spread over the pixels it touches: at small sizes, thin shots keep their brightness.
+    pub fn set_widen_thin(&mut self, on: bool) {
+        self.widen_thin = on;
     }
 
     /// Logical width.
@@ -255,10 +265,18 @@ impl Scene {
             let (cy0, cy1) = ((fy0 >> 8) as usize, ((fy1 + 255) >> 8) as usize);
             touched = (touched.0.min(cy0), touched.1.max(cy1));
             // Coverage (0..=256) of the first and last column; the columns between are full.
-            let first_x = span_cover(fx0, fx1, cx0 as i32);
-            let last_x = span_cover(fx0, fx1, cx1 as i32 - 1);
+            let (wx, wy) = (fx1 - fx0, fy1 - fy0);
+            let widen = |c: i32, w: i32| {
+                if self.widen_thin && w < 256 {
+                    (c * 256 / w).min(256)
+                } else {
+                    c
+                }
+            };
+            let first_x = widen(span_cover(fx0, fx1, cx0 as i32), wx);
+            let last_x = widen(span_cover(fx0, fx1, cx1 as i32 - 1), wx);
             for py in cy0..cy1 {
-                let cov_y = span_cover(fy0, fy1, py as i32);
+                let cov_y = widen(span_cover(fy0, fy1, py as i32), wy);
                 let row = &mut out[py * width + cx0..py * width + cx1];
                 let crow = &mut cov[py * width + cx0..py * width + cx1];
                 let n = row.len();
@@ -396,5 +414,32 @@ mod tests {
             .max()
             .unwrap();
         assert!(max_diff <= 1, "max difference {max_diff}");
+    }
+
+    #[test]
+    fn widened_thin_shapes_keep_a_full_pixel_of_ink() {
+        let draw = |widen: bool| {
+            let mut s = Scene::new(160.0, 210.0);
+            s.set_widen_thin(widen);
+            s.clear([0, 0, 0], Class::Void);
+            // A 1×5 shot: 0.26 of a pixel wide and one pixel tall at 42×42, in column 18, row 20.
+            s.rect(70.3, 100.0, 1.0, 5.0, [199, 199, 199]);
+            // A block wider and taller than a pixel, in rows 4..6.
+            s.rect(20.0, 20.0, 16.0, 10.0, [120, 120, 120]);
+            let mut out = vec![0u8; 42 * 42];
+            s.render_gray(&mut out, 42, 42);
+            out
+        };
+        let (plain, wide) = (draw(false), draw(true));
+        let shot = |img: &[u8]| img[15 * 42..].iter().map(|&p| p as u32).collect::<Vec<_>>();
+        let (p, w) = (shot(&plain), shot(&wide));
+        assert_eq!(p.iter().max(), Some(&52), "area coverage keeps a quarter of the shot");
+        assert_eq!(w.iter().max(), Some(&199), "widened, the shot keeps its brightness");
+        assert_eq!(w.iter().sum::<u32>(), 199, "one pixel of ink, not more");
+        assert_eq!(
+            plain[..15 * 42],
+            wide[..15 * 42],
+            "shapes of a pixel or more are unchanged"
+        );
     }
 }

@@ -103,4 +103,10 @@ fn faults_are_errors_with_gymnasiums_message() {
     let err = make("gym:", &EnvConfig::default()).err().unwrap().to_string();
     assert!(err.contains("unknown env"), "{err}");
     assert!(envs::is_known("gym:CartPole-v1") && !envs::is_known("gym:") && !envs::is_known("tetris"));
+    let widen = EnvConfig {
+        widen_thin_shapes: true,
+        ..EnvConfig::default()
+    };
+    let err = make("gym:CartPole-v1", &widen).err().unwrap().to_string();
+    assert!(err.contains("widen_thin_shapes applies to our own games only"), "{err}");
 }

@@ -39,8 +39,10 @@ class DqnEnv(gymnasium.Env):
             ``grayscale`` (True), ``img_height``/``img_width`` (84), ``stack_num`` (4),
             ``noop_max`` (30), ``use_fire_reset`` (True), ``episodic_life`` (True),
             ``reward_clip`` (True), ``max_num_frames_per_episode`` (108000),
-            ``full_action_space`` (False), ``obs_type`` (None, or ``"rgb"`` for ALE's raw
-            210×160×3 frame). CartPole takes only ``render_mode``.
+            ``full_action_space`` (False), ``widen_thin_shapes`` (False: True draws shapes
+            thinner than an observation pixel, such as shots, at full brightness), ``obs_type``
+            (None, or ``"rgb"`` for ALE's raw 210×160×3 frame). CartPole takes only
+            ``render_mode``.
     """
 
     metadata = {"render_modes": ["rgb_array", "human"], "render_fps": 60}

@@ -14,6 +14,7 @@
 //! | `reward_clip`                | `clip_rewards`       | True    |
 //! | `max_num_frames_per_episode` | `max_episode_frames` | 108000  |
 //! | `full_action_space`          | `full_action_space`  | False   |
+//! | `widen_thin_shapes`          | `widen_thin_shapes`  | False   |
 //!
 //! Plus `obs_type` (`"rgb"`: ALE's raw 210×160×3 frame, channel-last, no stack and no pooling)
 //! and `render_mode` (`None`, `"rgb_array"`, `"human"`). CartPole takes only `render_mode`.
@@ -25,7 +26,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString};
 
 /// The keywords of the Atari-like games.
-const PIXEL_KEYWORDS: [&str; 15] = [
+const PIXEL_KEYWORDS: [&str; 16] = [
     "repeat_action_probability",
     "frameskip",
     "max_pool",
@@ -39,6 +40,7 @@ const PIXEL_KEYWORDS: [&str; 15] = [
     "reward_clip",
     "max_num_frames_per_episode",
     "full_action_space",
+    "widen_thin_shapes",
     "obs_type",
     "render_mode",
 ];
@@ -115,6 +117,7 @@ pub fn parse(spec: &EnvSpec, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<Opt
             "reward_clip" => cfg.clip_rewards = get(&v, &key, "a bool")?,
             "max_num_frames_per_episode" => cfg.max_episode_frames = get(&v, &key, "an int ≥ 0 (0: no limit)")?,
             "full_action_space" => cfg.full_action_space = get(&v, &key, "a bool")?,
+            "widen_thin_shapes" => cfg.widen_thin_shapes = get(&v, &key, "a bool")?,
             "obs_type" => {
                 let t: Option<String> = get(&v, &key, "None or \"rgb\"")?;
                 rgb = match t.as_deref() {

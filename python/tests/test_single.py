@@ -71,6 +71,26 @@ def test_step_after_done_needs_reset():
     env.step(1)
 
 
+def test_widen_thin_shapes_keeps_the_laser_bright() -> None:
+    def frames(widen: bool) -> list[np.ndarray]:
+        env = gymnasium.make(
+            "dqn_envs/Invaders-v0",
+            img_height=42,
+            img_width=42,
+            stack_num=1,
+            widen_thin_shapes=widen,
+        )
+        env.reset(seed=0)
+        return [env.step(1)[0].astype(np.int64) for _ in range(20)]  # FIRE: a 1-pixel laser flies
+
+    plain, wide = frames(False), frames(True)
+    # The same game; only shapes thinner than a pixel (the laser, the bullets) are drawn brighter.
+    assert sum(int(w.sum()) for w in wide) > sum(int(p.sum()) for p in plain)
+    assert max(int(w.max()) for w in wide) >= max(int(p.max()) for p in plain)
+    with pytest.raises(TypeError, match="widen_thin_shapes must be a bool"):
+        gymnasium.make("dqn_envs/Invaders-v0", widen_thin_shapes="yes")
+
+
 def test_keywords_change_the_spaces():
     env = gymnasium.make("dqn_envs/Pong-v0", stack_num=1, img_height=64, img_width=64)
     assert env.observation_space.shape == (1, 64, 64)

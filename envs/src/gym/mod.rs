@@ -81,6 +81,11 @@ impl GymEnv {
                 "gym: needs a gymnasium id after it, e.g. gym:CartPole-v1".into(),
             ));
         }
+        if cfg.widen_thin_shapes {
+            return Err(EnvError::InvalidConfig(
+                "widen_thin_shapes applies to our own games only, not to gym: envs".into(),
+            ));
+        }
         let (worker, hello) = Worker::spawn(gym_id, cfg)?;
         if hello.actions == 0 {
             return Err(EnvError::Bridge(format!("gym:{gym_id}: the action space is empty")));
