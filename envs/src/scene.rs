@@ -201,7 +201,8 @@ impl Scene {
     /// them and paints only the rest. The result is identical to `render_gray`.
     pub fn render_gray_cached(&self, cache: &mut GrayCache, out: &mut [u8], width: usize, height: usize) {
         assert_eq!(out.len(), width * height, "gray buffer has the wrong size");
-        let same_canvas = cache.size == (width, height) && cache.background == self.background;
+        let same_canvas =
+            cache.size == (width, height) && cache.background == self.background && cache.widen_thin == self.widen_thin;
         let matches = |cached: &[Rect]| -> usize {
             if !same_canvas {
                 return 0;
@@ -234,6 +235,7 @@ impl Scene {
         }
         cache.size = (width, height);
         cache.background = self.background;
+        cache.widen_thin = self.widen_thin;
         cache.previous.clear();
         cache.previous.extend_from_slice(&self.rects);
     }
@@ -309,6 +311,8 @@ impl Scene {
 pub struct GrayCache {
     size: (usize, usize),
     background: Rgb,
+    /// The [`Scene::set_widen_thin`] setting the raster was painted with.
+    widen_thin: bool,
     prefix: Vec<Rect>,
     gray: Vec<u8>,
     cov_prefix: Vec<u16>,
@@ -441,5 +445,19 @@ mod tests {
             wide[..15 * 42],
             "shapes of a pixel or more are unchanged"
         );
+    }
+
+    #[test]
+    fn cached_gray_render_follows_a_change_of_widening() {
+        let mut s = Scene::new(160.0, 210.0);
+        s.clear([0, 0, 0], Class::Void);
+        s.rect(70.3, 100.0, 1.0, 5.0, [199, 199, 199]);
+        let (mut cache, mut cached, mut plain) = (GrayCache::default(), vec![0u8; 42 * 42], vec![0u8; 42 * 42]);
+        for widen in [false, false, true, true, false] {
+            s.set_widen_thin(widen);
+            s.render_gray_cached(&mut cache, &mut cached, 42, 42);
+            s.render_gray(&mut plain, 42, 42);
+            assert_eq!(cached, plain, "widen {widen}");
+        }
     }
 }
