@@ -12,13 +12,18 @@
 # learning curves (charts/episodic_return: raw scores of whole games) go on one picture with
 # `dqn plot` (SB3's episodes are written as an event file beside its monitor.csv).
 #
-# Usage: scripts/h2h_ale.sh [MINUTES] [OUT_DIR]   (default 30, runs/h2h_<time>; needs `make gym`)
+# Usage: scripts/h2h_ale.sh [MINUTES] [OUT_DIR] [-- TRAIN_ARGS...]
+#        (default 30, runs/h2h_<time>; needs `make gym`). TRAIN_ARGS go to our `dqn train` after the
+#        preset, e.g. `-- --steps 700000 --set dqn.eps_fraction=0.14285715` to try a change of it.
 #        DQN=target/debug/dqn to use another build; H2H_SEED=1
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
-minutes="${1:-30}"
-out="${2:-runs/h2h_$(date +%s)}"
+minutes=30
+out="runs/h2h_$(date +%s)"
+if [ $# -gt 0 ] && [ "$1" != "--" ]; then minutes="$1"; shift; fi
+if [ $# -gt 0 ] && [ "$1" != "--" ]; then out="$1"; shift; fi
+[ $# -eq 0 ] || { [ "$1" = "--" ] || { echo "h2h: expected -- before training arguments, got $1" >&2; exit 2; }; shift; }
 seed="${H2H_SEED:-1}"
 dqn="${DQN:-target/release/dqn}"
 python=.venv/bin/python
@@ -34,12 +39,12 @@ echo "== 1. SB3 DQN (RL Zoo Atari hyperparameters)"
 sb3=$(tail -n 1 "$out/sb3.json")
 sb3_steps=$("$python" -c 'import json,sys; print(json.loads(sys.argv[1])["steps"])' "$sb3")
 
-echo "== 2. dqn train --preset ale-breakout-cpu (checkpoint at SB3's $sb3_steps steps)"
+echo "== 2. dqn train --preset ale-breakout-cpu${*:+ $*} (checkpoint at SB3's $sb3_steps steps)"
 start=$(date +%s)
 set +e
 stop_after "$budget" "$dqn" train --env gym:ALE/Breakout-v5 --preset ale-breakout-cpu --seed "$seed" \
   --device cpu --name h2h --runs-dir "$out/ours" --set run.checkpoint_every="$sb3_steps" \
-  --set run.keep_checkpoints=0 --quiet | tee "$out/ours.txt"
+  --set run.keep_checkpoints=0 --quiet "$@" | tee "$out/ours.txt"
 set -e
 ours_secs=$(( $(date +%s) - start ))
 run=$(sed -n 's/^run: //p' "$out/ours.txt" | tail -n 1)

@@ -36,8 +36,9 @@ pub struct EnvConfig {
     pub full_action_space: bool,
     /// Draw every shape at least one observation pixel wide and tall (gray `obs_size` > 0 only):
     /// a shape thinner than a pixel keeps its full brightness instead of its area's share, so
-    /// 1-pixel shots and small balls stay visible at 42×42. Not part of ALE's preprocessing; our
-    /// games only.
+    /// 1-pixel shots and small balls stay visible at 42×42. Not part of ALE's preprocessing. Our
+    /// games draw such shapes with a full pixel's coverage; `gym:ALE/` ids downsample each
+    /// observation pixel to the brightest screen pixel of its area instead of the mean.
     pub widen_thin_shapes: bool,
 }
 

@@ -67,6 +67,54 @@ fn ale_breakout_is_preprocessed_once_like_our_games() {
     );
 }
 
+/// The brightest pixel between the bricks and the paddle in each of `steps` observations of a
+/// 42×42 Breakout (one frame, no noops, no sticky actions: both runs see the same game).
+fn ball_band_brightness(widen: bool, steps: usize) -> Vec<u8> {
+    let cfg = EnvConfig {
+        obs_size: 42,
+        frame_stack: 1,
+        noop_max: 0,
+        sticky_action_prob: 0.0,
+        widen_thin_shapes: widen,
+        ..EnvConfig::default()
+    };
+    let mut env = make("gym:ALE/Breakout-v5", &cfg).unwrap();
+    env.reset(Some(3));
+    let mut band = Vec::new();
+    for t in 0..steps {
+        let s = env.step([1, 2, 0, 3][t % 4]).unwrap();
+        let px = s.obs.pixels().unwrap();
+        band.push(
+            (20..37)
+                .flat_map(|r| (4..38).map(move |c| px[r * 42 + c]))
+                .max()
+                .unwrap(),
+        );
+        if s.terminated {
+            env.reset(None);
+        }
+    }
+    band
+}
+
+#[test]
+fn widened_ale_frames_keep_the_ball_at_full_brightness() {
+    // The ball is 2×4 screen pixels, gray 110; a 42×42 pixel covers 3.8×5 of them.
+    let (area, widened) = (ball_band_brightness(false, 300), ball_band_brightness(true, 300));
+    let seen = widened.iter().filter(|&&v| v > 0).count();
+    assert!(seen > 100, "the ball is in play in {seen} of 300 frames");
+    let mean = |v: &[u8]| v.iter().map(|&x| x as f64).sum::<f64>() / v.len() as f64;
+    for (a, w) in area.iter().zip(&widened) {
+        assert!(*w == 0 || *w >= 100, "widened, the ball keeps its gray ({w})");
+        assert!(a < w || *w == 0, "averaged, it is dimmer ({a} against {w})");
+    }
+    let (a, w) = (mean(&area), mean(&widened));
+    assert!(
+        a < 0.5 * w,
+        "averaged, the ball keeps under half its brightness ({a:.1} against {w:.1})"
+    );
+}
+
 #[test]
 fn cartpole_is_stepped_unchanged() {
     let mut env = make("gym:CartPole-v1", &EnvConfig::default()).unwrap();
@@ -108,5 +156,8 @@ fn faults_are_errors_with_gymnasiums_message() {
         ..EnvConfig::default()
     };
     let err = make("gym:CartPole-v1", &widen).err().unwrap().to_string();
-    assert!(err.contains("widen_thin_shapes applies to our own games only"), "{err}");
+    assert!(
+        err.contains("widen_thin_shapes applies to our own games and gym:ALE/ ids only"),
+        "{err}"
+    );
 }

@@ -8,7 +8,8 @@
 //!
 //! ALE ids get the Atari preprocessing of [`EnvConfig`] once: the worker makes the env with
 //! `frameskip=1` and ALE's sticky actions per emulator frame, runs `frame_skip` frames per agent
-//! step, max-pools the last two and resizes to gray `obs_size`²; this side applies the agent-step
+//! step, max-pools the last two and resizes to gray `obs_size`² (with `widen_thin_shapes`, each
+//! pixel the brightest of its area, not the mean); this side applies the agent-step
 //! wrappers with the very code of [`crate::atari::AtariEnv`] (`crate::episode`): noop reset,
 //! episodic life, fire reset, reward clipping and the statistics of whole episodes in raw game
 //! score, then the frame stack. Other ids are stepped as they are (like our cartpole, they ignore
@@ -81,9 +82,9 @@ impl GymEnv {
                 "gym: needs a gymnasium id after it, e.g. gym:CartPole-v1".into(),
             ));
         }
-        if cfg.widen_thin_shapes {
+        if cfg.widen_thin_shapes && !gym_id.starts_with("ALE/") {
             return Err(EnvError::InvalidConfig(
-                "widen_thin_shapes applies to our own games only, not to gym: envs".into(),
+                "widen_thin_shapes applies to our own games and gym:ALE/ ids only".into(),
             ));
         }
         let (worker, hello) = Worker::spawn(gym_id, cfg)?;

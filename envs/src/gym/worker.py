@@ -12,8 +12,10 @@ Started by `envs::gym` (this file is embedded in the binary) as
 
 For ALE ids the worker does the per-emulator-frame part of the Atari preprocessing, which a pipe
 round trip per frame would make slow: it steps `frames` emulator frames (ALE applies its sticky
-actions per frame), max-pools the last two and converts them to gray at obs_size x obs_size. Everything
-per agent step (noop reset, fire reset, episodic life, reward clipping, statistics) stays in Rust.
+actions per frame), max-pools the last two and converts them to gray at obs_size x obs_size, each
+pixel the mean of its area (OpenCV's INTER_AREA) or, with widen_thin_shapes, its brightest pixel.
+Everything per agent step (noop reset, fire reset, episodic life, reward clipping, statistics)
+stays in Rust.
 Other envs step once per request, unchanged; bool observations become uint8 and images HWC -> CHW.
 """
 import json
@@ -83,6 +85,7 @@ class Worker:
         if not isinstance(obs, spaces.Box):
             fail(out, "unsupported", f"observation space {obs} is not a Box; the bridge supports Box observations only")
         self.size = int(cfg["obs_size"])
+        self.widen = bool(cfg["widen_thin_shapes"])
         if self.atari:
             h, w = obs.shape[:2]
             if self.size > 0:
@@ -118,7 +121,14 @@ class Worker:
     def convert(self, obs):
         np = self.np
         if self.atari:
-            if self.size > 0 and obs.shape[:2] != (self.size, self.size):
+            h, w = obs.shape[:2]
+            if self.widen and self.size < min(h, w):
+                # Each pixel is the brightest of its area, so a ball or shot thinner than a pixel
+                # keeps its full brightness instead of its area's share (mean).
+                rows = np.arange(self.size) * h // self.size
+                cols = np.arange(self.size) * w // self.size
+                obs = np.maximum.reduceat(np.maximum.reduceat(obs, rows, axis=0), cols, axis=1)
+            elif self.size > 0 and (h, w) != (self.size, self.size):
                 obs = self.cv2.resize(obs, (self.size, self.size), interpolation=self.cv2.INTER_AREA)
             if obs.ndim == 3:
                 obs = obs.transpose(2, 0, 1)
