@@ -56,6 +56,9 @@ class Worker:
             except ImportError as e:
                 fail(out, "missing", f"Python package '{e.name}' is missing")
             gym.register_envs(ale_py)
+            # One thread per worker process, as everywhere in dqn: OpenCV's pool would make the
+            # workers of `--num-envs N` compete for the same cores.
+            cv2.setNumThreads(1)
             self.cv2 = cv2
             kwargs.update(
                 frameskip=1,
