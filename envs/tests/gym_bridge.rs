@@ -113,6 +113,17 @@ fn widened_ale_frames_keep_the_ball_at_full_brightness() {
         a < 0.5 * w,
         "averaged, the ball keeps under half its brightness ({a:.1} against {w:.1})"
     );
+    // At full size (obs_size 0) there is nothing to widen: the frame is ALE's own, 210×160.
+    let full = EnvConfig {
+        obs_size: 0,
+        frame_stack: 1,
+        widen_thin_shapes: true,
+        ..EnvConfig::default()
+    };
+    let mut env = make("gym:ALE/Breakout-v5", &full).unwrap();
+    let (obs, _) = env.reset(Some(3));
+    assert_eq!(obs.pixels().unwrap().len(), 210 * 160);
+    assert_eq!(env.step(1).unwrap().obs.pixels().unwrap().len(), 210 * 160);
 }
 
 #[test]

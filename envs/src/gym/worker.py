@@ -125,7 +125,7 @@ class Worker:
         np = self.np
         if self.atari:
             h, w = obs.shape[:2]
-            if self.widen and self.size < min(h, w):
+            if self.widen and 0 < self.size < min(h, w):
                 # Each pixel is the brightest of its area, so a ball or shot thinner than a pixel
                 # keeps its full brightness instead of its area's share (mean).
                 rows = np.arange(self.size) * h // self.size
