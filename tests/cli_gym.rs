@@ -197,3 +197,36 @@ fn a_dead_worker_is_one_line_naming_the_env_and_the_checkpoint_stays() {
         "the last checkpoint is kept"
     );
 }
+
+/// A gymnasium env whose observations do not match its space: 4 numbers where the space says 3.
+const MISSHAPEN_ENV: &str = r#"
+import gymnasium as gym
+import numpy as np
+
+class Misshapen(gym.Env):
+    def __init__(self):
+        self.observation_space = gym.spaces.Box(-1.0, 1.0, (3,), np.float32)
+        self.action_space = gym.spaces.Discrete(2)
+    def reset(self, seed=None, options=None):
+        super().reset(seed=seed)
+        return np.zeros(4, np.float32), {}
+    def step(self, action):
+        return np.zeros(4, np.float32), 1.0, False, False, {}
+
+gym.register(id="Misshapen-v0", entry_point=Misshapen)
+"#;
+
+#[test]
+fn an_observation_that_does_not_fit_its_space_is_one_line_not_a_hang() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("misshapen_env.py"), MISSHAPEN_ENV).unwrap();
+    let runs = tmp.path().join("runs");
+    let args = train(&runs, "gym:misshapen_env:Misshapen-v0", "3000", &[]);
+    let out = dqn().args(&args).env("PYTHONPATH", tmp.path()).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    let errors: Vec<&str> = stderr.lines().filter(|l| l.starts_with("error")).collect();
+    assert_eq!(errors.len(), 1, "{stderr}");
+    assert!(errors[0].contains("16 bytes, not the 12"), "{stderr}");
+}

@@ -117,6 +117,7 @@ class Worker:
             "obs_high": min(float(np.max(obs.high)), F32_MAX) if self.kind == "f32" else 255.0,
             "render_size": [160, 210] if self.atari else [600, 400],
         }
+        self.obs_bytes = int(np.prod(self.shape)) * (1 if self.kind == "u8" else 4)
         self.frame_number = 0
         self.episode_frame_number = 0
         self.lives = 0
@@ -147,10 +148,16 @@ class Worker:
         if "frame_number" in info:
             self.frame_number = int(info["frame_number"])
             self.episode_frame_number = int(info["episode_frame_number"])
+        data = self.convert(obs)
+        if len(data) != self.obs_bytes:
+            # The bridge reads exactly obs_bytes: a frame of another size would leave it waiting.
+            raise ValueError(
+                f"the observation has {len(data)} bytes, not the {self.obs_bytes} of its space {self.shape}"
+            )
         head = HEADER.pack(
             0, reward, terminated, truncated, self.lives, self.frame_number, self.episode_frame_number
         )
-        return head + self.convert(obs)
+        return head + data
 
     def reset(self, seed):
         obs, info = self.env.reset(seed=seed)
