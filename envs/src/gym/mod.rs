@@ -43,7 +43,12 @@ pub fn is_gym_id(id: &str) -> bool {
 
 /// Whether `id` is a gym id of an ALE game (`gym:ALE/...`), which gets the Atari preprocessing.
 pub fn is_ale_id(id: &str) -> bool {
-    id.strip_prefix(PREFIX).is_some_and(|rest| rest.starts_with("ALE/"))
+    id.strip_prefix(PREFIX).is_some_and(names_ale_game)
+}
+
+/// Whether a gymnasium id without the `gym:` prefix names an ALE game (`ALE/...`).
+fn names_ale_game(gym_id: &str) -> bool {
+    gym_id.starts_with("ALE/")
 }
 
 /// A gymnasium env in a worker process; see the module documentation.
@@ -82,7 +87,7 @@ impl GymEnv {
                 "gym: needs a gymnasium id after it, e.g. gym:CartPole-v1".into(),
             ));
         }
-        if cfg.widen_thin_shapes && !gym_id.starts_with("ALE/") {
+        if cfg.widen_thin_shapes && !names_ale_game(gym_id) {
             return Err(EnvError::InvalidConfig(
                 "widen_thin_shapes applies to our own games and gym:ALE/ ids only".into(),
             ));
