@@ -138,16 +138,11 @@ fn missing_package_says_make_gym() {
     std::fs::write(&shim, format!("#!/bin/sh\nexec {} -S \"$@\"\n", venv_python.display())).unwrap();
     std::fs::set_permissions(&shim, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
     let runs = tmp.path().join("runs");
-    let args = train(&runs, "gym:CartPole-v1", "100", &[]);
-    let out = dqn().args(&args).env("DQN_PYTHON", &shim).output().unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(!out.status.success());
-    let errors: Vec<&str> = stderr.lines().filter(|l| l.starts_with("error")).collect();
-    assert_eq!(errors.len(), 1, "{stderr}");
-    assert!(
-        errors[0].contains("is missing") && errors[0].contains("make gym"),
-        "{stderr}"
-    );
+    let mut cmd = dqn();
+    cmd.args(train(&runs, "gym:CartPole-v1", "100", &[]))
+        .env("DQN_PYTHON", &shim);
+    let err = fails_cmd(cmd);
+    assert!(err.contains("is missing") && err.contains("make gym"), "{err}");
 }
 
 /// A gymnasium env (registered by importing its module, gymnasium's `module:Id` form) whose
@@ -180,16 +175,13 @@ fn a_dead_worker_is_one_line_naming_the_env_and_the_checkpoint_stays() {
     let tmp = tempfile::tempdir().unwrap();
     std::fs::write(tmp.path().join("dying_env.py"), DYING_ENV).unwrap();
     let runs = tmp.path().join("runs");
-    let args = train(&runs, "gym:dying_env:Dying-v0", "3000", &[]);
-    let out = dqn().args(&args).env("PYTHONPATH", tmp.path()).output().unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(!out.status.success(), "{stderr}");
-    assert!(!stderr.contains("panicked"), "{stderr}");
-    let errors: Vec<&str> = stderr.lines().filter(|l| l.starts_with("error")).collect();
-    assert_eq!(errors.len(), 1, "{stderr}");
+    let mut cmd = dqn();
+    cmd.args(train(&runs, "gym:dying_env:Dying-v0", "3000", &[]))
+        .env("PYTHONPATH", tmp.path());
+    let err = fails_cmd(cmd);
     assert!(
-        errors[0].contains("Dying-v0") && errors[0].contains("died") && errors[0].contains("boom"),
-        "{stderr}"
+        err.contains("Dying-v0") && err.contains("died") && err.contains("boom"),
+        "{err}"
     );
     let run = only_run(&runs);
     assert!(
@@ -221,12 +213,9 @@ fn an_observation_that_does_not_fit_its_space_is_one_line_not_a_hang() {
     let tmp = tempfile::tempdir().unwrap();
     std::fs::write(tmp.path().join("misshapen_env.py"), MISSHAPEN_ENV).unwrap();
     let runs = tmp.path().join("runs");
-    let args = train(&runs, "gym:misshapen_env:Misshapen-v0", "3000", &[]);
-    let out = dqn().args(&args).env("PYTHONPATH", tmp.path()).output().unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(!out.status.success(), "{stderr}");
-    assert!(!stderr.contains("panicked"), "{stderr}");
-    let errors: Vec<&str> = stderr.lines().filter(|l| l.starts_with("error")).collect();
-    assert_eq!(errors.len(), 1, "{stderr}");
-    assert!(errors[0].contains("16 bytes, not the 12"), "{stderr}");
+    let mut cmd = dqn();
+    cmd.args(train(&runs, "gym:misshapen_env:Misshapen-v0", "3000", &[]))
+        .env("PYTHONPATH", tmp.path());
+    let err = fails_cmd(cmd);
+    assert!(err.contains("16 bytes, not the 12"), "{err}");
 }

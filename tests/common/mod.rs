@@ -27,19 +27,22 @@ pub fn ok(args: &[&str]) -> String {
 
 /// Asserts a clean failure: non-zero exit, one `error:` line, no panic or backtrace. Returns it.
 pub fn fails(args: &[&str]) -> String {
-    let out = run(args);
+    let mut cmd = dqn();
+    cmd.args(args);
+    fails_cmd(cmd)
+}
+
+/// [`fails`] for a [`dqn`] command that also sets its own environment (e.g. `PYTHONPATH`).
+pub fn fails_cmd(mut cmd: Command) -> String {
+    let out = cmd.output().expect("the dqn binary runs");
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert!(!out.status.success(), "dqn {args:?} should fail");
+    assert!(!out.status.success(), "{cmd:?} should fail");
     assert!(
         !stderr.contains("panicked") && !stderr.contains("RUST_BACKTRACE"),
-        "dqn {args:?} panicked:\n{stderr}"
+        "{cmd:?} panicked:\n{stderr}"
     );
     let errors: Vec<&str> = stderr.lines().filter(|l| l.starts_with("error")).collect();
-    assert_eq!(
-        errors.len(),
-        1,
-        "expected one error line from dqn {args:?}, got:\n{stderr}"
-    );
+    assert_eq!(errors.len(), 1, "expected one error line from {cmd:?}, got:\n{stderr}");
     errors[0].to_string()
 }
 
