@@ -8,6 +8,7 @@
 #include <ATen/ATen.h>
 #include <ATen/autocast_mode.h>
 #include <ATen/cpu/Utils.h>
+#include <c10/util/Exception.h>
 
 #include <exception>
 #include <string>
@@ -15,6 +16,15 @@
 namespace {
 
 thread_local std::string last_error;
+
+// Drops the warnings raised while it is installed. ATen's fbgemm_linear_* functions warn that they
+// are deprecated: a note about PyTorch's API for its maintainers, not something the user of `dqn`
+// did or can act on, so it stays off their terminal. Installed only around those calls (the
+// handler is thread-local), so every other warning is still shown.
+class DropWarnings : public c10::WarningHandler {
+ public:
+  void process(const c10::Warning&) override {}
+};
 
 // 0 = CPU, 1 = CUDA (the only device types the Rust side asks for).
 bool device_type(int code, at::DeviceType* out) {
@@ -114,6 +124,8 @@ int dqn_cpu_has(const char* name) {
 void* dqn_int8_linear_new(const at::Tensor* weight, const at::Tensor* bias) {
   try {
     auto w = weight->detach().contiguous();
+    DropWarnings quiet;
+    c10::WarningUtils::WarningHandlerGuard guard(&quiet);
     auto q = at::fbgemm_linear_quantize_weight(w);
     auto* out = new Int8Linear();
     out->q_weight = std::get<0>(q);
@@ -134,6 +146,8 @@ void* dqn_int8_linear_new(const at::Tensor* weight, const at::Tensor* bias) {
 at::Tensor* dqn_int8_linear_forward(const void* handle, const at::Tensor* x) {
   try {
     auto* l = static_cast<const Int8Linear*>(handle);
+    DropWarnings quiet;
+    c10::WarningUtils::WarningHandlerGuard guard(&quiet);
     auto y = at::fbgemm_linear_int8_weight_fp32_activation(
         x->contiguous(), l->q_weight, l->packed, l->col_offsets, l->scale, l->zero_point, l->bias);
     return new at::Tensor(std::move(y));
