@@ -26,6 +26,16 @@ class DropWarnings : public c10::WarningHandler {
   void process(const c10::Warning&) override {}
 };
 
+// Installs a DropWarnings for its own lifetime, then puts the previous handler back.
+class QuietWarnings {
+ public:
+  QuietWarnings() : guard_(&drop_) {}
+
+ private:
+  DropWarnings drop_;  // declared first: constructed before guard_, destroyed after it
+  c10::WarningUtils::WarningHandlerGuard guard_;
+};
+
 // 0 = CPU, 1 = CUDA (the only device types the Rust side asks for).
 bool device_type(int code, at::DeviceType* out) {
   switch (code) {
@@ -124,8 +134,7 @@ int dqn_cpu_has(const char* name) {
 void* dqn_int8_linear_new(const at::Tensor* weight, const at::Tensor* bias) {
   try {
     auto w = weight->detach().contiguous();
-    DropWarnings quiet;
-    c10::WarningUtils::WarningHandlerGuard guard(&quiet);
+    QuietWarnings quiet;
     auto q = at::fbgemm_linear_quantize_weight(w);
     auto* out = new Int8Linear();
     out->q_weight = std::get<0>(q);
@@ -146,8 +155,7 @@ void* dqn_int8_linear_new(const at::Tensor* weight, const at::Tensor* bias) {
 at::Tensor* dqn_int8_linear_forward(const void* handle, const at::Tensor* x) {
   try {
     auto* l = static_cast<const Int8Linear*>(handle);
-    DropWarnings quiet;
-    c10::WarningUtils::WarningHandlerGuard guard(&quiet);
+    QuietWarnings quiet;
     auto y = at::fbgemm_linear_int8_weight_fp32_activation(
         x->contiguous(), l->q_weight, l->packed, l->col_offsets, l->scale, l->zero_point, l->bias);
     return new at::Tensor(std::move(y));

@@ -18,11 +18,16 @@ pub fn run(args: &[&str]) -> Output {
 
 /// Asserts success and returns stdout.
 pub fn ok(args: &[&str]) -> String {
+    ok_out(args).0
+}
+
+/// [`ok`], returning stdout and stderr.
+pub fn ok_out(args: &[&str]) -> (String, String) {
     let out = run(args);
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     assert!(out.status.success(), "dqn {args:?} failed:\n{stderr}");
     assert!(!stderr.contains("panicked"), "dqn {args:?} panicked:\n{stderr}");
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    (String::from_utf8_lossy(&out.stdout).into_owned(), stderr)
 }
 
 /// Asserts a clean failure: non-zero exit, one `error:` line, no panic or backtrace. Returns it.
