@@ -23,8 +23,8 @@ logs=runs/precision_check_logs
 mkdir -p "$logs"
 rows=()
 fail=0
+declare -A ret=()   # final model's return by precision, for the seed in hand
 for s in "$@"; do
-  declare -A ret=()
   for p in fp32 bf16; do
     log="$logs/${p}_${s}_$(date +%s)"
     "$dqn" train --env breakout --preset breakout-cpu --steps "$steps" --seed "$s" --precision "$p" \
@@ -44,7 +44,6 @@ f, b = (float(x.split()[0]) for x in sys.argv[1:])
 print(f"{b / f:.2f}×" if f > 0 else "n/a", "yes" if b >= 0.9 * f else "no")' "${ret[fp32]}" "${ret[bf16]}")
   rows+=("| $s | bf16 / fp32 | | | **${ratio}** ($([ "$ok" = yes ] && echo "≥ 0.9: pass" || echo "< 0.9: FAIL")) | |")
   [ "$ok" = yes ] || fail=1
-  unset ret
 done
 echo
 echo "| seed | precision | steps | wall time, steps/s | final model, fp32 eval ($episodes ep., ε 0.01) | same, bf16 eval |"

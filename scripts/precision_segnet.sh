@@ -38,8 +38,9 @@ for p in fp32 bf16; do
   run=$(sed -n 's/^run: //p' "$log.txt")
   in32=$(miou "$run" fp32)
   in16=$(miou "$run" bf16)
-  drop=$(.venv/bin/python -c 'import sys; print("%.4f" % (float(sys.argv[1]) - float(sys.argv[2])))' "$in32" "$in16")
-  ok=$(.venv/bin/python -c 'import sys; print("yes" if float(sys.argv[1]) <= 0.005 else "no")' "$drop")
+  read -r drop ok < <(.venv/bin/python -c 'import sys
+drop = float(sys.argv[1]) - float(sys.argv[2])
+print("%.4f" % drop, "yes" if drop <= 0.005 else "no")' "$in32" "$in16")
   [ "$ok" = yes ] || fail=1
   echo "$p-trained: $secs s, $rate; test mIoU $in32 (fp32 eval), $in16 (bf16 eval); $run"
   rows+=("| $p | $secs s, $rate | $in32 | $in16 | $drop ($([ "$ok" = yes ] && echo "≤ 0.005: pass" || echo "> 0.005: FAIL")) |")
