@@ -38,7 +38,7 @@ fn fp16_on_the_cpu_is_one_line_and_creates_nothing() {
 fn bf16_training_writes_f32_checkpoints_that_load_in_either_precision() {
     let tmp = tempfile::tempdir().unwrap();
     let runs = tmp.path().join("runs");
-    let out = ok(&[
+    let (out, err) = ok_out(&[
         "train",
         "--env",
         "cartpole",
@@ -61,6 +61,8 @@ fn bf16_training_writes_f32_checkpoints_that_load_in_either_precision() {
         "--quiet",
     ]);
     assert!(out.contains("trained 1200 steps"), "{out}");
+    // The start line names the precision beside the device.
+    assert!(err.contains(" on cpu in bf16 for 1200 steps -> "), "{err}");
     let run = only_run(&runs);
     let config = std::fs::read_to_string(run.join("config.toml")).unwrap();
     assert!(config.contains("precision = \"bf16\""), "{config}");

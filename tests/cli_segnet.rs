@@ -176,7 +176,11 @@ fn gen_train_eval_predict_agree() {
         assert!(data.join(f).is_dir(), "{f}/ missing");
     }
     let runs = tmp.path().join("runs");
-    let out = ok(&dqn(&train_args(data.to_str().unwrap(), runs.to_str().unwrap())));
+    let trained = dqn(&train_args(data.to_str().unwrap(), runs.to_str().unwrap()));
+    let out = ok(&trained);
+    // The start line names the device and the precision.
+    let err = String::from_utf8_lossy(&trained.stderr);
+    assert!(err.contains(" at 48x64 on cpu in fp32 for 1 epochs -> "), "{err}");
     let run = PathBuf::from(line_value(&out, "run:"));
     assert!(run
         .file_name()

@@ -167,9 +167,10 @@ fn train_in(a: &TrainArgs, cfg: &TrainConfig, run: &RunDir, resume: bool) -> any
     }
     let stop = super::signals::stop_flag();
     eprintln!(
-        "training {} with preset '{}' on {device_used} for {} steps -> {}\n{}",
+        "training {} with preset '{}' on {device_used} in {} for {} steps -> {}\n{}",
         cfg.env_id,
         cfg.preset,
+        cfg.run.precision,
         cfg.dqn.total_steps,
         run.path.display(),
         super::progress::epsilon_schedule(&cfg)

@@ -224,11 +224,12 @@ pub fn run(a: SegTrainArgs) -> anyhow::Result<()> {
 fn train_in(a: &SegTrainArgs, cfg: &SegTrainConfig, run: &RunDir, resume: bool) -> anyhow::Result<()> {
     let stop = super::super::signals::stop_flag();
     eprintln!(
-        "training segnet '{}' at {}x{} on {} for {} epochs -> {}",
+        "training segnet '{}' at {}x{} on {} in {} for {} epochs -> {}",
         cfg.preset,
         cfg.height,
         cfg.width,
         cfg.device,
+        cfg.precision,
         cfg.epochs,
         run.path.display()
     );
