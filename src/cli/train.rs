@@ -45,7 +45,8 @@ pub struct TrainArgs {
     #[arg(long)]
     pub device: Option<String>,
     /// fp32 | bf16 | fp16 forward/backward passes (sets run.precision). bf16: mixed precision
-    /// with f32 master weights, Adam state and checkpoints; fp16 is CUDA only.
+    /// with f32 master weights, Adam state, checkpoints and Double DQN's argmax; fp16 is CUDA
+    /// only.
     #[arg(long)]
     pub precision: Option<nets::Precision>,
     /// Envs acting in parallel (sets dqn.num_envs).

@@ -179,7 +179,8 @@ pub struct RunConfig {
     /// Updates the actor may run ahead of the learner (pipelining; 0 = lock-step).
     pub pipeline_depth: usize,
     /// Forward/backward precision: "fp32" (default), "bf16" (mixed precision: f32 master weights,
-    /// Adam state and checkpoints) or "fp16" (CUDA only). `--precision` on the command line.
+    /// Adam state, checkpoints and Double DQN's argmax) or "fp16" (CUDA only). `--precision` on
+    /// the command line.
     pub precision: Precision,
 }
 
