@@ -376,14 +376,16 @@ mod tests {
         let mut l = Learner::new(&cfg.net, &cfg.dqn, &shape, n_actions, Device::Cpu).unwrap();
         l.set_precision(Precision::Bf16).unwrap();
         let obs = Tensor::randn([4096, 4], (Kind::Float, Device::Cpu));
-        let f32_best = tch::no_grad(|| l.online.net.forward(&obs, false))
-            .unwrap()
-            .argmax(1, true);
-        let bf16_best = {
-            let _autocast = Precision::Bf16.autocast(Device::Cpu).unwrap();
+        // The argmax of the network's values under whatever autocast is on at the call.
+        let argmax_here = || {
             tch::no_grad(|| l.online.net.forward(&obs, false))
                 .unwrap()
                 .argmax(1, true)
+        };
+        let f32_best = argmax_here();
+        let bf16_best = {
+            let _autocast = Precision::Bf16.autocast(Device::Cpu).unwrap();
+            argmax_here()
         };
         let differ = |a: &Tensor, b: &Tensor| a.ne_tensor(b).sum(Kind::Int64).int64_value(&[]);
         // The batch has near-ties that bf16 resolves differently, so the check below can fail.
