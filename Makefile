@@ -102,4 +102,4 @@ fuzz: bootstrap
 	scripts/fuzz.sh $(FUZZ_SECS) $(FUZZ_TARGETS)
 
 clean-venv:
-	rm -rf .venv .venv.partial .libtorch
+	scripts/bootstrap-libtorch.sh --remove

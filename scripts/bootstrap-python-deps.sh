@@ -1,19 +1,24 @@
 #!/usr/bin/env bash
-# Installs the Python packages the tests need (beside torch) into the project venv, once.
+# Installs the Python packages the tests need (beside torch) into the project venv, once, one
+# wheel at a time (scripts/lib.sh's pip_install_resolved).
 # The stamp names the package list, so changing the list reinstalls. An optional second argument
 # names the stamp (.venv/<name>), so that separate lists (the gym bridge's) keep separate stamps.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/lib.sh
 packages="$1"
 stamp=".venv/${2:-.python-deps}"
 [ -x .venv/bin/python ] || { echo "bootstrap: no .venv yet; run make bootstrap" >&2; exit 1; }
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$packages" ]; then exit 0; fi
 echo "bootstrap: installing Python test packages: $packages"
 log=$(mktemp)
+# One wheel at a time, and without what LEFT_OUT_PACKAGES names (triton, which torch asks for).
 # shellcheck disable=SC2086
-if ! .venv/bin/python -m pip install --progress-bar off $packages >"$log" 2>&1; then
+if ! pip_install_resolved .venv/bin/python "$log" $packages; then
   tail -n 5 "$log" >&2
-  if grep -qiE "(connection|resolve|network|timed out|unreachable)" "$log"; then
+  if grep -qiE "no space left" "$log"; then
+    echo "bootstrap: the disk filled while installing: $packages; free some space and run make again" >&2
+  elif grep -qiE "(connection|resolve|network|timed out|unreachable)" "$log"; then
     echo "bootstrap: cannot reach PyPI to install: $packages; check the network" >&2
   else
     echo "bootstrap: pip could not install: $packages (log above)" >&2

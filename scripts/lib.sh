@@ -66,3 +66,40 @@ eval_return() {
     "$dqn" eval "$@" --episodes "$episodes" --device cpu --json 2>/dev/null | grep '^{' | tail -n 1 |
         .venv/bin/python -c 'import json,sys; r=json.loads(sys.stdin.read()); print("%.1f ± %.1f" % (r["mean_return"], r["std_return"]))'
 }
+
+# Packages that pip_install_resolved leaves out although a wheel asks for them: triton is
+# torch.compile's GPU compiler (0.7 GB installed), which nothing in this project runs.
+LEFT_OUT_PACKAGES="triton"
+
+# pip_install_resolved PY LOG SPEC...: resolves the SPECs with PY's pip (reading only the wheels'
+# metadata, keeping what is installed), drops LEFT_OUT_PACKAGES, then installs the rest one wheel
+# at a time without resolving again, so that only one download is on disk at any moment. Prints
+# `bootstrap: [i/n] name==version` per wheel. Returns 1 on the first failure; LOG holds pip's output.
+pip_install_resolved() {
+    local py=$1 log=$2 report pin n=0
+    local -a pins
+    shift 2
+    report=$(mktemp)
+    if ! "$py" -m pip install --dry-run --quiet --report "$report" "$@" >"$log" 2>&1; then
+        rm -f "$report"
+        return 1
+    fi
+    # shellcheck disable=SC2086
+    mapfile -t pins < <("$py" - "$report" $LEFT_OUT_PACKAGES <<'PY'
+import json
+import sys
+
+left_out = {name.lower() for name in sys.argv[2:]}
+for item in json.load(open(sys.argv[1]))["install"]:
+    meta = item["metadata"]
+    if meta["name"].lower() not in left_out:
+        print(f"{meta['name']}=={meta['version']}")
+PY
+    )
+    rm -f "$report"
+    for pin in "${pins[@]}"; do
+        n=$((n + 1))
+        printf 'bootstrap: [%d/%d] %s\n' "$n" "${#pins[@]}" "$pin"
+        "$py" -m pip install --progress-bar off --no-cache-dir --no-deps "$pin" >"$log" 2>&1 || return 1
+    done
+}
