@@ -63,7 +63,7 @@ need_build_mib=2000
 existing() { local d=$1; while [ ! -e "$d" ]; do d=$(dirname "$d"); done; echo "$d"; }
 free_mib() { df -Pk "$(existing "$1")" | awk 'NR==2 {print int($4 / 1024)}'; }
 gb() { awk -v m="$1" 'BEGIN {printf "%.1f GB", m * 1.048576 / 1000}'; }
-venv_home="${DQN_VENV_HOME:-${XDG_CACHE_HOME:-$HOME/.cache}/dqn}"
+venv_home="${DQN_VENV_HOME:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/dqn}"
 here_free=$(free_mib .)
 home_free=$(free_mib "$venv_home")
 if [ "$here_free" -ge $((need_venv_mib + need_build_mib)) ]; then
