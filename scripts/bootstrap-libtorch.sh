@@ -83,24 +83,12 @@ rm -rf "$partial"
 python3 -m venv "$partial" || die "python3 -m venv failed; install python3-venv"
 "$partial/bin/python" -m pip install --quiet --upgrade pip >/dev/null 2>&1 || true
 log=$(mktemp)
-# pip_fail LOG: one clear line for the usual causes of a failed pip install, then exit.
-pip_fail() {
-  if grep -qiE "no space left" "$1"; then
-    die "the disk filled while installing torch; free at least $(gb $need_venv_mib) and run make again"
-  elif grep -qiE "(connection|resolve|network|timed out|unreachable|proxy)" "$1"; then
-    die "cannot reach PyPI to download torch==$TORCH_VERSION; check the network or set LIBTORCH to an existing libtorch"
-  elif grep -qiE "from versions: none" "$1"; then
-    die "the package index offers no torch==$TORCH_VERSION for $(python3 --version 2>&1) on $(uname -m); check pip's index settings or set LIBTORCH to an existing libtorch"
-  else
-    tail -n 5 "$1" >&2
-    die "pip could not install torch==$TORCH_VERSION (log above)"
-  fi
-}
 # pip's downloads wait in the venv's own folder, on the disk chosen above, not in /tmp.
 mkdir -p "$partial/.tmp"
 # shellcheck disable=SC2086
 TMPDIR="$partial/.tmp" pip_install_resolved "$partial/bin/python" "$log" \
-  "torch==$TORCH_VERSION" $EXTRA_PACKAGES || pip_fail "$log"
+  "torch==$TORCH_VERSION" $EXTRA_PACKAGES \
+  || pip_fail "$log" "torch==$TORCH_VERSION" "or set LIBTORCH to an existing libtorch"
 rm -rf "$log" "$partial/.tmp"
 torch_dir=$("$partial/bin/python" -c 'import importlib.util, os; print(os.path.realpath(importlib.util.find_spec("torch").submodule_search_locations[0]))')
 [ -f "$torch_dir/lib/libtorch_cpu.so" ] || die "the torch wheel has no lib/libtorch_cpu.so under $torch_dir"

@@ -14,16 +14,6 @@ echo "bootstrap: installing Python test packages: $packages"
 log=$(mktemp)
 # One wheel at a time, and without what LEFT_OUT_PACKAGES names (triton, which torch asks for).
 # shellcheck disable=SC2086
-if ! pip_install_resolved .venv/bin/python "$log" $packages; then
-  tail -n 5 "$log" >&2
-  if grep -qiE "no space left" "$log"; then
-    echo "bootstrap: the disk filled while installing: $packages; free some space and run make again" >&2
-  elif grep -qiE "(connection|resolve|network|timed out|unreachable)" "$log"; then
-    echo "bootstrap: cannot reach PyPI to install: $packages; check the network" >&2
-  else
-    echo "bootstrap: pip could not install: $packages (log above)" >&2
-  fi
-  exit 1
-fi
+pip_install_resolved .venv/bin/python "$log" $packages || pip_fail "$log" "$packages"
 rm -f "$log"
 echo "$packages" >"$stamp"

@@ -103,3 +103,23 @@ PY
         "$py" -m pip install --progress-bar off --no-cache-dir --no-deps "$pin" >"$log" 2>&1 || return 1
     done
 }
+
+# pip_fail LOG WHAT [HINT]: after a failed install of WHAT, prints one line for the usual causes
+# (the disk filled, PyPI out of reach, the index has no such version; otherwise pip's last lines
+# and a pointer to them) and exits 1. HINT ends the network and version lines, e.g. another way
+# to get WHAT.
+pip_fail() {
+    local log=$1 what=$2 hint=${3:+; $3} msg
+    if grep -qiE "no space left" "$log"; then
+        msg="the disk filled while installing $what; free some space and run make again"
+    elif grep -qiE "(connection|resolve|network|timed out|unreachable|proxy)" "$log"; then
+        msg="cannot reach PyPI to install $what; check the network$hint"
+    elif grep -qiE "from versions: none" "$log"; then
+        msg="the package index offers no $what for $(python3 --version 2>&1) on $(uname -m); check pip's index settings$hint"
+    else
+        tail -n 5 "$log" >&2
+        msg="pip could not install $what (log above)"
+    fi
+    echo "bootstrap: $msg" >&2
+    exit 1
+}
