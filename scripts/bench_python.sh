@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 seconds="${1:-2}"
 python="${PYTHON:-.venv/bin/python}"
 # EnvPool is the peer the issue names; it is not needed by anything else, so it is installed here.
-scripts/bootstrap-python-deps.sh "envpool==1.2.5" .venv/.python-bench-deps ||
+scripts/bootstrap-python-deps.sh "envpool==1.2.5" .python-bench-deps ||
   echo "bench-python: EnvPool could not be installed; the table compares with ale-py only"
 cargo build -q --release -p envs --example bench_env
 echo "== Rust only (envs::bench, no Python), breakout, 64 envs"
