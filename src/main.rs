@@ -10,6 +10,7 @@ fn main() {
         eprintln!("error: {msg}");
         std::process::exit(2);
     }
+    runtime::tune_malloc();
     let args = cli::Cli::parse();
     if let Err(e) = cli::run(args) {
         eprintln!("error: {}", one_line(&e));
