@@ -1,17 +1,22 @@
 //! The sequential reference loop (`dqn::reference`) and the pipelined trainer with
 //! `run.pipeline_depth = 0` make the same updates: the same TD loss at every update, for the same
-//! seed (cartpole, tiny budget).
+//! seed (cartpole, tiny budget, Double DQN: the trainer's actor picks a* with its copy of the online
+//! network, the reference loop with the learner's).
 
 use std::sync::atomic::AtomicBool;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use agents::dqn::reference::reference_losses;
 use agents::dqn::{presets, train, TrainOptions};
 use agents::run::{Override, RunDir};
 use agents::tensorboard::read_scalars;
 
-#[test]
-fn the_reference_loop_gives_the_trainers_losses() {
+/// libtorch's random generator is global: the tests of this file take turns.
+static TORCH_RNG: Mutex<()> = Mutex::new(());
+
+/// Trains with `extra` settings both ways; returns (the trainer's losses, the reference's).
+fn both_losses(extra: &[&str]) -> (Vec<f32>, Vec<f32>) {
+    let _turn = TORCH_RNG.lock().unwrap_or_else(|e| e.into_inner());
     tch::set_num_threads(1);
     let sets: Vec<Override> = [
         "dqn.total_steps=1100",
@@ -24,9 +29,11 @@ fn the_reference_loop_gives_the_trainers_losses() {
         "run.device=cpu",
     ]
     .iter()
+    .chain(extra)
     .map(|s| Override::parse(s).unwrap())
     .collect();
     let cfg = presets::resolve("cartpole", None, &sets).unwrap();
+    assert!(cfg.dqn.double_dqn);
     let tmp = tempfile::tempdir().unwrap();
     let run = RunDir::create(tmp.path(), &cfg.env_id, &cfg.run.name, cfg.run.seed).unwrap();
     let opts = TrainOptions {
@@ -43,6 +50,24 @@ fn the_reference_loop_gives_the_trainers_losses() {
         .map(|p| p.value as f32)
         .collect();
     let reference: Vec<f32> = reference_losses(&cfg).unwrap().iter().map(|l| *l as f32).collect();
+    (logged, reference)
+}
+
+#[test]
+fn the_reference_loop_gives_the_trainers_losses() {
+    let (logged, reference) = both_losses(&[]);
     assert_eq!(reference.len(), 600, "one update per step after learning_starts");
+    assert_eq!(logged, reference);
+}
+
+#[test]
+fn several_gradient_steps_per_env_step_give_the_references_losses_too() {
+    // Two batches sent together: the second one's a* must see the first one's update.
+    let (logged, reference) = both_losses(&["dqn.train_freq=2", "dqn.gradient_steps=2"]);
+    assert_eq!(
+        reference.len(),
+        600,
+        "two updates every two steps after learning_starts"
+    );
     assert_eq!(logged, reference);
 }
