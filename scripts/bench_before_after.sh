@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Before/after a change to a hot path: runs scripts/bench_env.sh, bench_learner.sh, bench_e2e.sh
-# and (part `pong`) a 40k-step `dqn train --env pong` with two builds of dqn, alternating (before, after, before, after, ...) so that both
-# see the same machine, and prints each of ours figures with the after/before ratio.
+# and (part `pong`) a 40k-step `dqn train --env pong` with two builds of dqn, alternating (before,
+# after, before, after, ...) so that both see the same machine, and prints each of ours figures
+# with the after/before ratio.
 # Build the "before" binary from the old commit first, e.g.:
 #   git worktree add /tmp/before OLD && (cd /tmp/before && cargo build --release --bin dqn)
 # Usage: scripts/bench_before_after.sh BEFORE_DQN AFTER_DQN [ROUNDS]      (default 2 rounds)

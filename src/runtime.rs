@@ -87,9 +87,9 @@ fn running_executable() -> Result<std::path::PathBuf, String> {
 /// kernel after each free, and the next allocation faults the zeroed pages in again: a 40k-step
 /// pong run spent 15.5 s of its 85 s in the kernel. Keeping up to 256 MiB free at the heap top
 /// (with 64 MiB of padding per growth), and taking blocks below 32 MiB from the heap, cut that to
-/// 1 s and made 1.20× the steps/s (docs/results/speed.md, "malloc"). Process-wide, so it is set
-/// here and not in the libraries. Left alone when `GLIBC_TUNABLES` names a malloc setting, so that
-/// a user's own choice stands. Returns whether glibc took all three settings.
+/// 1 s and made 1.19–1.29× the steps/s (docs/results/speed.md, "Training steps/s"). Process-wide,
+/// so it is set here and not in the libraries. Left alone when `GLIBC_TUNABLES` names a malloc
+/// setting, so that a user's own choice stands. Returns whether glibc took all three settings.
 pub fn tune_malloc() -> bool {
     if std::env::var("GLIBC_TUNABLES").is_ok_and(|t| t.contains("glibc.malloc.")) {
         return false;
