@@ -1,6 +1,7 @@
 //! The sequential reference loop (`dqn::reference`) and the pipelined trainer with
 //! `run.pipeline_depth = 0` make the same updates: the same TD loss at every update, for the same
-//! seed (cartpole, tiny budget, Double DQN).
+//! seed (cartpole, tiny budget, Double DQN: the trainer's actor picks a* with its copy of the online
+//! network, the reference loop with the learner's).
 
 use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex};
@@ -61,7 +62,7 @@ fn the_reference_loop_gives_the_trainers_losses() {
 
 #[test]
 fn several_gradient_steps_per_env_step_give_the_references_losses_too() {
-    // Two batches sent together: the second one's targets must see the first one's update.
+    // Two batches sent together: the second one's a* must see the first one's update.
     let (logged, reference) = both_losses(&["dqn.train_freq=2", "dqn.gradient_steps=2"]);
     assert_eq!(
         reference.len(),

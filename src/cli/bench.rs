@@ -336,7 +336,7 @@ fn bench_learner(updates: usize, acts: usize, dev: Device, peer_args: &PeerArgs)
         };
         let batch = TensorBatch {
             obs: obs.shallow_clone(),
-            next_obs: None,
+            next_best: None,
             actions: actions.shallow_clone(),
             returns: returns.shallow_clone(),
             discounts: discounts.shallow_clone(),

@@ -4,7 +4,8 @@
 //!
 //! Pipelining without losing determinism: the actor acts at step `s` with the weights of exactly
 //! update `max(0, u(s) − D)`, where `u(s)` is the number of batches it has sent and `D` is
-//! `run.pipeline_depth`; it blocks when the learner is further behind. Target refreshes,
+//! `run.pipeline_depth`; it blocks when the learner is further behind. Double DQN's a* for batch
+//! `u` is picked with the weights of update `max(0, u − D)` too. Target refreshes,
 //! checkpoints and evaluations are sync points where the actor waits for every sent batch to be
 //! learned, so the target network is refreshed from exactly the weights a sequential DQN would
 //! copy. With `D = 0` the schedule is CleanRL's, step for step.
@@ -273,8 +274,11 @@ impl<'a, T: ObsElement> Actor<'a, T> {
         Ok(())
     }
 
-    /// Samples one batch, values its next states with the target network, and sends it.
+    /// Samples one batch, values its next states with the target network (and picks Double DQN's
+    /// a* there with the online copy, of update `u − D` for the batch `u`), and sends it.
     fn send_batch(&mut self) -> Result<(), DqnError> {
+        let need = self.counters.updates.saturating_sub(self.cfg.run.pipeline_depth as u64);
+        self.advance_to(need)?;
         let d = &self.cfg.dqn;
         let beta = self.beta.value(self.counters.step) as f32;
         self.replay
@@ -283,6 +287,7 @@ impl<'a, T: ObsElement> Actor<'a, T> {
             &self.batch,
             &self.obs_shape,
             self.device,
+            &self.acting,
             &self.target,
             d,
             self.cfg.run.precision,

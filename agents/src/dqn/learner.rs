@@ -1,11 +1,13 @@
 //! The learner: the online Q-network, its optimizer, and one DQN gradient step.
 //!
-//! The TD target `r + γ^m · Q_target(s', a*)` needs the target network's values `Q_target(s')`.
-//! Those arrive with the batch (the actor thread computes them with its own copy of the target
-//! network, on the other core), so one update here is: online forward on `s` (and on `s'` for
-//! Double DQN's argmax), loss, backward, gradient clipping, Adam. With advantage learning
-//! (`dqn.advantage_learning` = α > 0) the batch also brings `Q_target(s, ·)`, and the target
-//! becomes `r + γ^m · Q_target(s', a*) − α · (max_b Q_target(s, b) − Q_target(s, a))`.
+//! The TD target `r + γ^m · Q_target(s', a*)` needs the target network's values `Q_target(s')`
+//! and, for Double DQN, `a* = argmax_a Q_online(s', a)`. Both arrive with the batch: the actor
+//! thread computes them on the other core, with its own copies of the target and the online
+//! network (the online copy `run.pipeline_depth` updates behind, see [`TensorBatch::from_replay`]).
+//! So one update here is: online forward on `s`, loss, backward, gradient clipping, Adam. With
+//! advantage learning (`dqn.advantage_learning` = α > 0) the batch also brings `Q_target(s, ·)`,
+//! and the target becomes
+//! `r + γ^m · Q_target(s', a*) − α · (max_b Q_target(s, b) − Q_target(s, a))`.
 
 use nets::{Adam, AdamConfig, Precision, QNet, QNetConfig};
 use tch::nn::VarStore;
@@ -59,6 +61,17 @@ impl NetCopy {
         Ok(())
     }
 
+    /// `[B, 1]` i64: the greedy action in each of `obs` `[B, ...obs_shape]`, without gradient.
+    /// Called outside an autocast region it is f32's argmax whatever the training precision. This
+    /// is Double DQN's a* = argmax_a Q_online(s', a): with this one forward pass in bf16, pong did
+    /// not learn, and with it in f32 (the rest in bf16) pong learnt as in fp32
+    /// (docs/results/learning.md, "pong in bf16"). bf16's 8-bit mantissa rounds Q-values that
+    /// differ by less than 0.4 % to ties, and an argmax over ties is not the greedy action.
+    pub fn greedy_actions(&self, obs: &Tensor) -> Result<Tensor, DqnError> {
+        let values = tch::no_grad(|| self.net.forward(obs, false))?;
+        Ok(values.f_argmax(1, true)?)
+    }
+
     /// Polyak averaging towards a snapshot: `θ' ← τ·θ + (1 − τ)·θ'` (τ = 1 is a hard copy).
     pub fn blend_snapshot(&mut self, snapshot: &[Tensor], tau: f64) -> Result<(), DqnError> {
         if tau >= 1.0 {
@@ -89,12 +102,14 @@ impl NetCopy {
 }
 
 /// A batch on its way to the learner: tensors made from a replay [`crate::replay::Batch`], plus the
-/// target network's Q-values of the next states.
+/// target network's Q-values of the next states and, for Double DQN, the online network's greedy
+/// actions there.
 pub struct TensorBatch {
     /// `[B, ...obs_shape]` u8 or f32.
     pub obs: Tensor,
-    /// `[B, ...obs_shape]`, needed only for Double DQN's argmax (undefined otherwise).
-    pub next_obs: Option<Tensor>,
+    /// `[B, 1]` i64: Double DQN's a* = argmax_a Q_online(s', a), in f32, from the actor's copy of
+    /// the online network (`None` without Double DQN).
+    pub next_best: Option<Tensor>,
     /// `[B]` i64.
     pub actions: Tensor,
     /// `[B]` f32 n-step discounted reward sums.
@@ -111,12 +126,21 @@ pub struct TensorBatch {
 
 impl TensorBatch {
     /// Moves a replay batch to `device` as tensors `[B, ...obs_shape]` and values its next states
-    /// with `target` (its forward pass under `precision`'s autocast). `next_obs` is kept only for
-    /// Double DQN (`dqn.double_dqn`), and the states are valued too only for advantage learning.
+    /// with `target` (its forward pass under `precision`'s autocast). For Double DQN
+    /// (`dqn.double_dqn`) `online` picks a* in the next states, in f32 outside the autocast (see
+    /// [`NetCopy::greedy_actions`]); the states are valued too only for advantage learning.
+    ///
+    /// Computing a* here, on the actor's thread, takes one of the learner's four forward-pass
+    /// equivalents off the busier core (1.2× the steps/s on pong, docs/results/speed.md). The
+    /// actor's copy is the learner's weights of `run.pipeline_depth` updates before: exactly the
+    /// learner's at depth 0 ([`super::reference`] checks this), and where the target network is
+    /// refreshed at every step (the actor then waits for every batch), at most 2 updates older
+    /// at the default depth, where the target network lags by up to 500 (pong's preset).
     pub fn from_replay<T: super::stack::ObsElement>(
         batch: &crate::replay::Batch<T>,
         obs_shape: &[i64],
         device: Device,
+        online: &NetCopy,
         target: &NetCopy,
         dqn: &DqnConfig,
         precision: Precision,
@@ -136,9 +160,13 @@ impl TensorBatch {
             };
             (next, here)
         };
+        let next_best = match dqn.double_dqn {
+            true => Some(online.greedy_actions(&next_obs)?),
+            false => None,
+        };
         Ok(TensorBatch {
             obs,
-            next_obs: dqn.double_dqn.then_some(next_obs),
+            next_best,
             actions: to_dev(Tensor::f_from_slice(&batch.actions)?)?,
             returns: to_dev(Tensor::f_from_slice(&batch.returns)?)?,
             discounts: to_dev(Tensor::f_from_slice(&batch.discounts)?)?,
@@ -220,37 +248,23 @@ impl Learner {
         self.precision
     }
 
-    /// `[B, 1]` i64: the online network's greedy action in each of `obs` `[B, ...obs_shape]`,
-    /// without gradient and outside the learner's autocast region, so in f32 whatever its
-    /// precision. This is Double DQN's a* = argmax_a Q_online(s', a): with this one forward pass
-    /// in bf16, pong did not learn, and with it in f32 (the rest in bf16) pong learnt as in fp32
-    /// (docs/results/learning.md, "pong in bf16"). bf16's 8-bit mantissa rounds Q-values that
-    /// differ by less than 0.4 % to ties, and an argmax over ties is not the greedy action.
-    pub fn greedy_actions(&self, obs: &Tensor) -> Result<Tensor, DqnError> {
-        let values = tch::no_grad(|| self.online.net.forward(obs, false))?;
-        Ok(values.f_argmax(1, true)?)
-    }
-
     /// One gradient step on `batch`. The loss is always read back (to stop on NaN); `read_stats`
     /// also reads the mean Q-value, for logging.
     ///
     /// Under bf16 the forward pass on `s` runs in an autocast region; the network returns f32
     /// Q-values, so the loss, its gradient at the output and everything Adam sees are f32. Double
-    /// DQN's argmax on `s'` always runs in f32 (see [`Learner::greedy_actions`]).
+    /// DQN's a* comes with the batch (see [`TensorBatch::from_replay`]).
     pub fn update(&mut self, batch: &TensorBatch, read_stats: bool) -> Result<UpdateStats, DqnError> {
         let actions = batch.actions.f_unsqueeze(1)?;
         let q = {
             let _autocast = self.precision.autocast(self.online.vs.device())?;
             pick(&self.online.net.forward(&batch.obs, true)?, &actions)?
         };
-        let best = if self.double_dqn {
-            let next_obs = batch
-                .next_obs
-                .as_ref()
-                .ok_or_else(|| DqnError::Internal("Double DQN needs next_obs in the batch".into()))?;
-            Some(self.greedy_actions(next_obs)?)
-        } else {
-            None
+        let best = match self.double_dqn {
+            true => Some(batch.next_best.as_ref().ok_or_else(|| {
+                DqnError::Internal("Double DQN needs the next states' greedy actions in the batch".into())
+            })?),
+            false => None,
         };
         let target = tch::no_grad(|| -> Result<Tensor, DqnError> {
             let next_q = match &best {
@@ -334,7 +348,7 @@ mod tests {
     fn batch(action: i64, with_target_q: bool) -> TensorBatch {
         let obs = Tensor::from_slice(&[0.1f32, -0.2, 0.3, 0.05]).view([1, 4]);
         TensorBatch {
-            next_obs: Some(obs.shallow_clone()),
+            next_best: Some(Tensor::from_slice(&[1i64]).view([1, 1])),
             obs,
             actions: Tensor::from_slice(&[action]),
             returns: Tensor::from_slice(&[0.0f32]),
@@ -369,16 +383,18 @@ mod tests {
     }
 
     #[test]
-    fn double_dqns_argmax_is_f32_even_when_the_learner_trains_in_bf16() {
+    fn double_dqns_argmax_is_f32_even_when_the_batch_is_valued_in_bf16() {
         tch::manual_seed(11);
         let cfg = resolve("cartpole", None, &[Override::new("env_id", "cartpole")]).unwrap();
+        assert!(cfg.dqn.double_dqn);
         let (shape, _, n_actions) = obs_shape(&cfg).unwrap();
-        let mut l = Learner::new(&cfg.net, &cfg.dqn, &shape, n_actions, Device::Cpu).unwrap();
-        l.set_precision(Precision::Bf16).unwrap();
-        let obs = Tensor::randn([4096, 4], (Kind::Float, Device::Cpu));
-        // The argmax of the network's values under whatever autocast is on at the call.
+        let online = NetCopy::new(&cfg.net, &shape, n_actions, Device::Cpu).unwrap();
+        let target = NetCopy::new(&cfg.net, &shape, n_actions, Device::Cpu).unwrap();
+        let rows = 4096;
+        let next = Tensor::randn([rows, shape[0]], (Kind::Float, Device::Cpu));
+        // The argmax of the online network's values under whatever autocast is on at the call.
         let argmax_here = || {
-            tch::no_grad(|| l.online.net.forward(&obs, false))
+            tch::no_grad(|| online.net.forward(&next, false))
                 .unwrap()
                 .argmax(1, true)
         };
@@ -390,8 +406,29 @@ mod tests {
         let differ = |a: &Tensor, b: &Tensor| a.ne_tensor(b).sum(Kind::Int64).int64_value(&[]);
         // The batch has near-ties that bf16 resolves differently, so the check below can fail.
         assert!(differ(&f32_best, &bf16_best) > 0, "no near-tie in the batch");
-        let best = l.greedy_actions(&obs).unwrap();
-        assert_eq!(best.size(), [4096, 1]);
+        let states = Vec::<f32>::try_from(&next.flatten(0, -1)).unwrap();
+        let n = rows as usize;
+        let replay_batch = crate::replay::Batch {
+            obs: states.clone(),
+            next_obs: states,
+            actions: vec![0; n],
+            returns: vec![0.0; n],
+            discounts: vec![0.99; n],
+            weights: vec![1.0; n],
+            indices: (0..n).collect(),
+        };
+        let tb = TensorBatch::from_replay(
+            &replay_batch,
+            &shape,
+            Device::Cpu,
+            &online,
+            &target,
+            &cfg.dqn,
+            Precision::Bf16,
+        )
+        .unwrap();
+        let best = tb.next_best.expect("Double DQN's greedy actions");
+        assert_eq!(best.size(), [rows, 1]);
         assert_eq!(differ(&best, &f32_best), 0);
     }
 

@@ -107,7 +107,8 @@ fn run<T: ObsElement>(cfg: &TrainConfig) -> Result<Vec<f64>, DqnError> {
             let mut priorities = Vec::new();
             for _ in 0..d.gradient_steps {
                 replay.sample(d.batch_size, beta.value(now) as f32, &mut rng, &mut batch)?;
-                let tb = TensorBatch::from_replay(&batch, &shape, device, &target, d, cfg.run.precision)?;
+                let online = &learner.online;
+                let tb = TensorBatch::from_replay(&batch, &shape, device, online, &target, d, cfg.run.precision)?;
                 if let Some(lr) = d.learning_rate_at(now) {
                     learner.adam.set_lr(lr);
                 }
