@@ -132,10 +132,11 @@ impl TensorBatch {
     ///
     /// Computing a* here, on the actor's thread, takes one of the learner's four forward-pass
     /// equivalents off the busier core (1.2× the steps/s on pong, docs/results/speed.md). The
-    /// actor's copy is the learner's weights of `run.pipeline_depth` updates before: exactly the
-    /// learner's at depth 0 ([`super::reference`] checks this), and where the target network is
-    /// refreshed at every step (the actor then waits for every batch), at most 2 updates older
-    /// at the default depth, where the target network lags by up to 500 (pong's preset).
+    /// actor's copy is the learner's weights of `run.pipeline_depth` updates before. It is exactly
+    /// the learner's at depth 0 ([`super::reference`] checks this) and where the target network
+    /// is refreshed at every step (the actor then waits for every batch); otherwise it is at most
+    /// 2 updates older at the default depth, where the target network lags by up to 500 (pong's
+    /// preset).
     pub fn from_replay<T: super::stack::ObsElement>(
         batch: &crate::replay::Batch<T>,
         obs_shape: &[i64],
