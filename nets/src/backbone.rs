@@ -104,6 +104,33 @@ pub struct BackboneConfig {
     /// The layer stack. Default: `nature`.
     #[serde(default = "default_kind")]
     pub kind: BackboneKind,
+    /// The nonlinearity after each conv (and BatchNorm). Default: `relu`.
+    #[serde(default)]
+    pub activation: Activation,
+}
+
+/// The nonlinearity after each conv of a [`Backbone`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Activation {
+    /// `max(0, x)`: the default, and what every model saved before `activation` existed used.
+    #[default]
+    Relu,
+    /// `max(0.01·x, x)`: a channel whose input is negative at every position still passes a
+    /// gradient, so it cannot die for good. On frames that are mostly one flat background (pong)
+    /// a thin ReLU stack can lose every channel of a layer within its first few hundred updates
+    /// and then learns nothing (see docs/results/learning.md, "dead channels").
+    LeakyRelu,
+}
+
+impl Activation {
+    /// Applies it elementwise: x: any shape → the same shape.
+    pub fn forward(self, x: &Tensor) -> Result<Tensor, NetError> {
+        Ok(match self {
+            Activation::Relu => x.f_relu()?,
+            Activation::LeakyRelu => x.f_leaky_relu()?,
+        })
+    }
 }
 
 fn default_kind() -> BackboneKind {
@@ -121,6 +148,7 @@ impl BackboneConfig {
     pub fn nature() -> BackboneConfig {
         BackboneConfig {
             kind: BackboneKind::Nature,
+            activation: Activation::Relu,
         }
     }
 
@@ -136,6 +164,7 @@ impl BackboneConfig {
                 batch_norm,
                 kernel_size: 3,
             },
+            activation: Activation::Relu,
         }
     }
 
@@ -194,6 +223,7 @@ pub struct Features {
 struct ConvBlock {
     conv: Conv,
     bn: Option<BatchNorm>,
+    activation: Activation,
 }
 
 impl ConvBlock {
@@ -202,7 +232,7 @@ impl ConvBlock {
         if let Some(bn) = &self.bn {
             y = bn.forward(&y, train)?;
         }
-        Ok(y.f_relu()?)
+        self.activation.forward(&y)
     }
 }
 
@@ -261,7 +291,11 @@ impl Backbone {
                         } else {
                             None
                         };
-                        blocks.push(ConvBlock { conv, bn });
+                        blocks.push(ConvBlock {
+                            conv,
+                            bn,
+                            activation: cfg.activation,
+                        });
                         c_in = stage.channels;
                     }
                     all.push(blocks);
@@ -389,7 +423,7 @@ impl Backbone {
                 Ok(Features { out: y, pools })
             }
             Layers::Nature(convs) => Ok(Features {
-                out: nature_forward(convs, x)?,
+                out: nature_forward(convs, self.cfg.activation, x)?,
                 pools: Vec::new(),
             }),
         }
@@ -410,15 +444,15 @@ impl Backbone {
                 }
                 Ok(y)
             }
-            Layers::Nature(convs) => nature_forward(convs, x),
+            Layers::Nature(convs) => nature_forward(convs, self.cfg.activation, x),
         }
     }
 }
 
-fn nature_forward(convs: &[Conv], x: &Tensor) -> Result<Tensor, NetError> {
+fn nature_forward(convs: &[Conv], activation: Activation, x: &Tensor) -> Result<Tensor, NetError> {
     let mut y = x.shallow_clone();
     for conv in convs {
-        y = conv.forward(&y)?.f_relu()?;
+        y = activation.forward(&conv.forward(&y)?)?;
     }
     Ok(y)
 }

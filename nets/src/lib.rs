@@ -39,7 +39,7 @@ pub mod segnet;
 mod shim;
 
 pub use adam::{Adam, AdamConfig};
-pub use backbone::{Backbone, BackboneConfig, BackboneKind, Features, PoolInfo, StageConfig, StridedLayer};
+pub use backbone::{Activation, Backbone, BackboneConfig, BackboneKind, Features, PoolInfo, StageConfig, StridedLayer};
 pub use checkpoint::{
     all_finite, expect_like, freeze_backbone, is_finite, load_backbone, load_varstore, load_varstore_from,
     read_tensors, save_tensors, save_varstore, tensors_from_bytes, TransferReport,

@@ -1,5 +1,8 @@
 //! QNet: parameter counts against CleanRL's networks, shapes, input handling, dueling algebra.
-use nets::{parameter_count, BackboneConfig, NetError, QNet, QNetConfig, TorsoConfig};
+use nets::{
+    parameter_count, Activation, Backbone, BackboneConfig, BackboneKind, NetError, QNet, QNetConfig, StridedLayer,
+    TorsoConfig,
+};
 use tch::nn::VarStore;
 use tch::{Device, Kind, Tensor};
 
@@ -144,4 +147,64 @@ fn vgg_torso_and_config_round_trip_through_toml() {
     // Defaults: an empty table is the Nature DQN.
     let default: QNetConfig = toml::from_str("").unwrap();
     assert_eq!(default, QNetConfig::nature());
+}
+
+/// A one-conv strided backbone (1 → 2 channels, 1×1 kernel) whose weights and biases are all −1:
+/// on a positive input every pre-activation is negative, so every ReLU channel is dead.
+fn all_negative_backbone(activation: Activation) -> (VarStore, Backbone) {
+    let cfg = BackboneConfig {
+        kind: BackboneKind::Strided {
+            layers: vec![StridedLayer {
+                channels: 2,
+                kernel: 1,
+                stride: 1,
+            }],
+        },
+        activation,
+    };
+    let vs = VarStore::new(Device::Cpu);
+    let net = Backbone::new(&(vs.root() / "backbone"), &cfg, 1).unwrap();
+    for (name, shape) in [
+        ("backbone.conv1.weight", vec![2, 1, 1, 1]),
+        ("backbone.conv1.bias", vec![2]),
+    ] {
+        set(&vs, name, &Tensor::full(shape, -1.0, (Kind::Float, Device::Cpu)));
+    }
+    (vs, net)
+}
+
+#[test]
+fn leaky_relu_channels_still_pass_a_gradient_where_relu_channels_are_dead() {
+    let x = Tensor::ones([3, 1, 4, 4], (Kind::Float, Device::Cpu));
+    let grad_norm = |activation| {
+        let (vs, net) = all_negative_backbone(activation);
+        let out = net.forward_out(&x, true).unwrap();
+        assert_eq!(out.size(), [3, 2, 4, 4]);
+        // Pre-activation −1·1 − 1 = −2 everywhere: ReLU gives 0, leaky ReLU 0.01 × −2.
+        let expected = if activation == Activation::Relu { 0.0 } else { -0.02 };
+        assert!(out.allclose(&out.full_like(expected), 1e-6, 1e-7, false), "{out}");
+        out.sum(Kind::Float).backward();
+        let g = vs.variables()["backbone.conv1.weight"].grad();
+        f64::try_from(g.abs().sum(Kind::Float)).unwrap()
+    };
+    assert_eq!(grad_norm(Activation::Relu), 0.0);
+    // d/dw of Σ 0.01·(w·1 + b) over 3 × 16 positions per channel, 2 channels.
+    assert!((grad_norm(Activation::LeakyRelu) - 0.01 * 48.0 * 2.0).abs() < 1e-5);
+}
+
+#[test]
+fn activation_defaults_to_relu_and_is_read_from_config_toml() {
+    // A config.toml written before `activation` existed still loads, as ReLU.
+    let old: BackboneConfig = toml::from_str("[kind]\ntype = \"nature\"\n").unwrap();
+    assert_eq!(old.activation, Activation::Relu);
+    let leaky: BackboneConfig = toml::from_str("activation = \"leaky_relu\"").unwrap();
+    assert_eq!(leaky.activation, Activation::LeakyRelu);
+    assert_eq!(
+        toml::from_str::<BackboneConfig>(&toml::to_string(&leaky).unwrap()).unwrap(),
+        leaky
+    );
+    let err = toml::from_str::<BackboneConfig>("activation = \"gelu\"")
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("relu") && err.contains("leaky_relu"), "{err}");
 }

@@ -1,0 +1,133 @@
+"""Which conv channels of a `dqn` Q-network are dead? Plays random actions in one of our games
+(through the `dqn_envs` Python package, with the run's own preprocessing from its config.toml),
+feeds the frames to each checkpoint's strided conv stack (`nature` or `strided` backbones; the
+run's `activation`), and prints per checkpoint, per conv layer: how many channels are never
+positive on any frame at any position ("dead": with ReLU they pass no gradient, so they stay dead),
+and the mean fraction of positive outputs; then the spread of the value head's V(s) over the
+frames (0 means the network gives every state the same value: it cannot tell them apart).
+
+Usage: .venv/bin/python scripts/dead_channels.py [--frames 1500] [--every N] RUN_OR_CHECKPOINT...
+A run folder stands for all its `step_N.safetensors` checkpoints, oldest first.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from safetensors.torch import load_file
+
+import dqn_envs
+
+NATURE = [(32, 8, 4), (64, 4, 2), (64, 3, 1)]
+
+
+def checkpoints(arg: str, every: int) -> list[Path]:
+    path = Path(arg)
+    if path.is_file():
+        return [path]
+    found = [
+        p
+        for p in (path / "checkpoints").glob("step_*.safetensors")
+        if re.fullmatch(r"step_\d+\.safetensors", p.name)
+    ]
+    if not found:
+        sys.exit(f"dead_channels: no step_N.safetensors under {path}/checkpoints")
+    found.sort(key=lambda p: int(p.stem.split("_")[1]))
+    return found[::every]
+
+
+def run_config(ckpt: Path) -> dict[str, Any]:
+    config = ckpt.parent.parent / "config.toml"
+    if not config.is_file():
+        sys.exit(f"dead_channels: {config} not found (a checkpoint must sit in RUN/checkpoints)")
+    with config.open("rb") as f:
+        return tomllib.load(f)
+
+
+def layers_of(cfg: dict[str, Any]) -> list[tuple[int, int, int]]:
+    kind = cfg["net"]["torso"].get("backbone", {}).get("kind", {"type": "nature"})
+    if kind["type"] == "nature":
+        return NATURE
+    if kind["type"] == "strided":
+        return [(layer["channels"], layer["kernel"], layer["stride"]) for layer in kind["layers"]]
+    sys.exit(f"dead_channels: backbone kind {kind['type']!r} is not a strided stack")
+
+
+def frames(cfg: dict[str, Any], n: int, seed: int) -> torch.Tensor:
+    env_cfg = cfg["env"]
+    size = env_cfg["obs_size"]
+    env = dqn_envs.DqnEnv(
+        cfg["env_id"],
+        img_height=size,
+        img_width=size,
+        stack_num=env_cfg["frame_stack"],
+        widen_thin_shapes=env_cfg.get("widen_thin_shapes", False),
+    )
+    rng = np.random.default_rng(seed)
+    obs, _ = env.reset(seed=seed)
+    out = []
+    while len(out) < n:
+        obs, _, terminated, truncated, _ = env.step(int(rng.integers(env.action_space.n)))
+        out.append(obs)
+        if terminated or truncated:
+            obs, _ = env.reset()
+    return torch.tensor(np.stack(out)).float() * cfg["net"].get("u8_scale", 1.0 / 255.0)
+
+
+def value_head(w: dict[str, torch.Tensor], features: torch.Tensor) -> torch.Tensor:
+    prefix = "head.value" if "head.value.out.weight" in w else "head"
+    h = features
+    i = 1
+    while f"{prefix}.fc{i}.weight" in w:
+        h = F.relu(h @ w[f"{prefix}.fc{i}.weight"].T + w[f"{prefix}.fc{i}.bias"])
+        i += 1
+    return h @ w[f"{prefix}.out.weight"].T + w[f"{prefix}.out.bias"]
+
+
+def report(ckpt: Path, x: torch.Tensor, layers: list[tuple[int, int, int]], leaky: bool) -> str:
+    w = load_file(str(ckpt))
+    parts = []
+    h = x
+    for i, (_, _, stride) in enumerate(layers, start=1):
+        pre = F.conv2d(h, w[f"backbone.conv{i}.weight"], w[f"backbone.conv{i}.bias"], stride=stride)
+        h = F.leaky_relu(pre) if leaky else F.relu(pre)
+        positive = (pre > 0).float().mean(dim=(0, 2, 3))
+        dead = int((positive == 0).sum())
+        parts.append(f"conv{i} dead {dead:2d}/{len(positive)} active {float(positive.mean()):.2f}")
+    v = value_head(w, h.flatten(1))
+    parts.append(f"V {float(v.mean()):+.2f} ± {float(v.std()):.3f} over frames")
+    return f"{ckpt.stem:>12}  " + " | ".join(parts)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument(
+        "--frames", type=int, default=1500, help="random-play frames to feed (default 1500)"
+    )
+    ap.add_argument("--seed", type=int, default=0, help="seed of the env and the random actions")
+    ap.add_argument("--every", type=int, default=1, help="every Nth checkpoint of a run folder")
+    ap.add_argument("runs", nargs="+", help="run folders or checkpoint files")
+    args = ap.parse_args()
+    torch.set_num_threads(1)
+    for arg in args.runs:
+        paths = checkpoints(arg, max(1, args.every))
+        cfg = run_config(paths[0])
+        layers = layers_of(cfg)
+        leaky = cfg["net"]["torso"].get("backbone", {}).get("activation", "relu") == "leaky_relu"
+        x = frames(cfg, args.frames, args.seed)
+        activation = "leaky_relu" if leaky else "relu"
+        print(f"{arg}: {cfg['env_id']}, {len(layers)} convs, {activation}, {len(x)} frames")
+        for p in paths:
+            print(report(p, x, layers, leaky))
+
+
+if __name__ == "__main__":
+    main()
