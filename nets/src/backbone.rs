@@ -8,6 +8,8 @@
 //!   stride 2, 64 filters 3×3 stride 1, each followed by ReLU, no padding, no pooling. Having no
 //!   pooling indices, it **cannot feed the SegNet decoder**; [`crate::SegNet::new`] rejects it.
 //!
+//! Each ReLU above is a leaky ReLU (slope 0.01) with `activation = "leaky_relu"` ([`Activation`]).
+//!
 //! Weights use He (Kaiming normal, fan-in) initialisation. Variables (PyTorch names):
 //! `backbone.stage{s}.conv{i}.weight`, `backbone.stage{s}.bn{i}.{weight,bias,running_mean,running_var}`
 //! (conv bias only without BatchNorm), or `backbone.conv{1,2,3}.{weight,bias}` for `nature`.
@@ -118,8 +120,8 @@ pub enum Activation {
     Relu,
     /// `max(0.01·x, x)`: a channel whose input is negative at every position still passes a
     /// gradient, so it cannot die for good. On frames that are mostly one flat background (pong)
-    /// a thin ReLU stack can lose every channel of a layer within its first few hundred updates
-    /// and then learns nothing (see docs/results/learning.md, "dead channels").
+    /// a thin ReLU stack can lose every channel of a layer within its first few thousand updates
+    /// and then learns nothing (docs/results/learning.md, "Dead channels").
     LeakyRelu,
 }
 
