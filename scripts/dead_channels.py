@@ -61,16 +61,28 @@ def layers_of(cfg: dict[str, Any]) -> list[tuple[int, int, int]]:
     sys.exit(f"dead_channels: backbone kind {kind['type']!r} is not a strided stack")
 
 
+# config.toml's [env] keys → the dqn_envs keywords (ALE's names; python/src/config.rs).
+ENV_KEYWORDS = {
+    "sticky_action_prob": "repeat_action_probability",
+    "frame_skip": "frameskip",
+    "max_pool": "max_pool",
+    "grayscale": "grayscale",
+    "frame_stack": "stack_num",
+    "noop_max": "noop_max",
+    "fire_reset": "use_fire_reset",
+    "episodic_life": "episodic_life",
+    "clip_rewards": "reward_clip",
+    "max_episode_frames": "max_num_frames_per_episode",
+    "full_action_space": "full_action_space",
+    "widen_thin_shapes": "widen_thin_shapes",
+}
+
+
 def frames(cfg: dict[str, Any], n: int, seed: int) -> torch.Tensor:
     env_cfg = cfg["env"]
+    kwargs = {kw: env_cfg[key] for key, kw in ENV_KEYWORDS.items() if key in env_cfg}
     size = env_cfg["obs_size"]
-    env = dqn_envs.DqnEnv(
-        cfg["env_id"],
-        img_height=size,
-        img_width=size,
-        stack_num=env_cfg["frame_stack"],
-        widen_thin_shapes=env_cfg.get("widen_thin_shapes", False),
-    )
+    env = dqn_envs.DqnEnv(cfg["env_id"], img_height=size, img_width=size, **kwargs)
     rng = np.random.default_rng(seed)
     obs, _ = env.reset(seed=seed)
     out = []
