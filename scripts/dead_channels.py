@@ -1,5 +1,7 @@
 """Which conv channels of a `dqn` Q-network are dead? Plays random actions in one of our games
-(through the `dqn_envs` Python package, with the run's own preprocessing from its config.toml),
+(through the `dqn_envs` Python package, with the run's own preprocessing from its config.toml), or
+for a `gym:ALE/...` run in gymnasium's emulator through the gym bridge's own worker
+(envs/src/gym/worker.py: the same frame skip, max-pool and resize; needs `make gym`),
 feeds the frames to each checkpoint's strided conv stack (`nature` or `strided` backbones; the
 run's `activation`), and prints per checkpoint, per conv layer: how many channels are never
 positive on any frame at any position ("dead": with ReLU they pass no gradient, so they stay dead),
@@ -13,6 +15,7 @@ A run folder stands for all its `step_N.safetensors` checkpoints, oldest first.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import re
 import sys
 import tomllib
@@ -78,8 +81,51 @@ ENV_KEYWORDS = {
 }
 
 
+def ale_frames(cfg: dict[str, Any], n: int, seed: int) -> np.ndarray:
+    """n stacked observations of random play in a `gym:ALE/...` env, made by the bridge's worker."""
+    env_cfg = cfg["env"]
+    path = Path(__file__).resolve().parent.parent / "envs" / "src" / "gym" / "worker.py"
+    spec = importlib.util.spec_from_file_location("gym_worker", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    worker_cfg = {
+        "sticky_action_prob": env_cfg.get("sticky_action_prob", 0.25),
+        "full_action_space": env_cfg.get("full_action_space", False),
+        "grayscale": env_cfg.get("grayscale", True),
+        "max_episode_frames": env_cfg.get("max_episode_frames", 0),
+        "obs_size": env_cfg["obs_size"],
+        "widen_thin_shapes": env_cfg.get("widen_thin_shapes", False),
+    }
+    worker = module.Worker(cfg["env_id"].removeprefix("gym:"), worker_cfg, sys.stderr.buffer)
+    skip, pool = env_cfg.get("frame_skip", 4), env_cfg.get("max_pool", True)
+    stack = cfg["dqn"].get("frame_stack", 4)
+    head = module.HEADER.size
+    rng = np.random.default_rng(seed)
+
+    def frame(reply: bytes) -> tuple[np.ndarray, bool]:
+        done = bool(reply[9] or reply[10])  # the header's terminated and truncated bytes
+        return np.frombuffer(reply[head:], np.uint8).reshape(worker.shape[1:]), done
+
+    first, _ = frame(worker.reset(seed))
+    history = [first] * stack
+    out = []
+    while len(out) < n:
+        action = int(rng.integers(worker.hello["actions"]))
+        obs, done = frame(worker.step(action, skip, pool))
+        history = history[1:] + [obs]
+        out.append(np.stack(history))
+        if done:
+            first, _ = frame(worker.reset(None))
+            history = [first] * stack
+    return np.stack(out)
+
+
 def frames(cfg: dict[str, Any], n: int, seed: int) -> torch.Tensor:
     env_cfg = cfg["env"]
+    if cfg["env_id"].startswith("gym:ALE/"):
+        x = ale_frames(cfg, n, seed)
+        return torch.tensor(x).float() * cfg["net"].get("u8_scale", 1.0 / 255.0)
     kwargs = {kw: env_cfg[key] for key, kw in ENV_KEYWORDS.items() if key in env_cfg}
     size = env_cfg["obs_size"]
     env = dqn_envs.DqnEnv(cfg["env_id"], img_height=size, img_width=size, **kwargs)
