@@ -92,6 +92,10 @@ pub struct DqnConfig {
     /// the best action and the others, so that small weight changes flip fewer greedy choices.
     /// 0 = plain DQN. Costs one more target forward pass per batch.
     pub advantage_learning: f64,
+    /// DrQ's image augmentation (Kostrikov et al. 2020): each sampled state and next state of a
+    /// batch is shifted by its own random offset of up to this many pixels in each direction,
+    /// the border repeated. 0 = off. Pixel observations only; the actor acts on unshifted frames.
+    pub random_shift: u32,
     /// Prioritized experience replay.
     pub prioritized: bool,
     /// PER exponent α.
@@ -139,6 +143,7 @@ impl Default for DqnConfig {
             max_grad_norm: 10.0,
             n_step: 1,
             advantage_learning: 0.0,
+            random_shift: 0,
             prioritized: false,
             per_alpha: 0.6,
             per_beta0: 0.4,
@@ -315,6 +320,12 @@ impl TrainConfig {
             if !(0.0..1.0).contains(&v) {
                 return bad(key, &format!("must be in [0, 1), got {v}"));
             }
+        }
+        if d.random_shift > 16 {
+            return bad(
+                "dqn.random_shift",
+                &format!("must be in 0..=16 pixels, got {}", d.random_shift),
+            );
         }
         if d.max_grad_norm.is_nan() || d.max_grad_norm < 0.0 {
             return bad("dqn.max_grad_norm", "must be ≥ 0");

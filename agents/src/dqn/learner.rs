@@ -151,6 +151,10 @@ impl TensorBatch {
         let to_dev = |t: Tensor| t.f_to_device(device);
         let obs = to_dev(Tensor::f_from_slice(&batch.obs)?.f_view(shape.as_slice())?)?;
         let next_obs = to_dev(Tensor::f_from_slice(&batch.next_obs)?.f_view(shape.as_slice())?)?;
+        let (obs, next_obs) = match dqn.random_shift {
+            0 => (obs, next_obs),
+            pad => (random_shift(&obs, pad.into())?, random_shift(&next_obs, pad.into())?),
+        };
         let (target_next_q, target_q) = {
             let _autocast = precision.autocast(device)?;
             let next = tch::no_grad(|| target.net.forward(&next_obs, false))?;
@@ -314,6 +318,28 @@ impl Learner {
     }
 }
 
+/// DrQ's random shift (`dqn.random_shift`): each image of `images` `[B, C, H, W]` (u8 or f32)
+/// moved by its own random offset (dy, dx) in `-pad..=pad`, the border pixels repeated; the
+/// result is `[B, C, H, W]`, pixel (i, j) of image b being the input's (i + dy_b, j + dx_b)
+/// clamped into the image. That is a replicate pad by `pad` and a random H×W crop, done as two
+/// gathers so that it works on u8 frames too. The offsets come from libtorch's generator, which
+/// `dqn train` seeds with `run.seed`.
+pub fn random_shift(images: &Tensor, pad: i64) -> Result<Tensor, tch::TchError> {
+    let (b, c, h, w) = images.size4()?;
+    let opts = (Kind::Int64, images.device());
+    // Indices into one axis of length n, shifted per image: `[B, n]`.
+    let shifted = |n: i64| -> Result<Tensor, tch::TchError> {
+        let offset = Tensor::f_randint_low(-pad, pad + 1, [b, 1], opts)?;
+        Tensor::f_arange(n, opts)?
+            .f_view([1, n])?
+            .f_add(&offset)?
+            .f_clamp(0, n - 1)
+    };
+    let rows = shifted(h)?.f_view([b, 1, h, 1])?.f_expand([b, c, h, w], false)?;
+    let cols = shifted(w)?.f_view([b, 1, 1, w])?.f_expand([b, c, h, w], false)?;
+    images.f_gather(2, &rows, false)?.f_gather(3, &cols, false)
+}
+
 /// `[B]`: each row of `values` `[B, A]` at its column in `index` `[B, 1]`.
 fn pick(values: &Tensor, index: &Tensor) -> Result<Tensor, tch::TchError> {
     values.f_gather(1, index, false)?.f_squeeze_dim(1)
@@ -368,6 +394,51 @@ mod tests {
         let q = tch::no_grad(|| l.online.net.forward(&b.obs, false)).unwrap();
         let q = q.double_value(&[0, action]);
         (l.update(&b, false).unwrap().loss, q)
+    }
+
+    /// `[B, 2, 6, 7]` u8 images, each pixel distinct within its image: 42·b + 7·i + j (mod 256), +1 in
+    /// channel 1.
+    fn numbered(b: i64) -> Tensor {
+        let base = Tensor::arange(b * 42, (Kind::Int64, Device::Cpu)).view([b, 1, 6, 7]);
+        Tensor::cat(&[&base, &(&base + 1)], 1).to_kind(Kind::Uint8)
+    }
+
+    #[test]
+    fn random_shift_moves_each_image_by_one_offset_with_the_border_repeated() {
+        tch::manual_seed(3);
+        let (b, pad) = (64, 2);
+        let x = numbered(b);
+        let y = random_shift(&x, pad).unwrap();
+        assert_eq!(y.size(), x.size());
+        assert_eq!(y.kind(), Kind::Uint8);
+        let mut offsets = std::collections::HashSet::new();
+        for n in 0..b {
+            // Each image's offset is the one that explains its top-left pixel's neighbours.
+            let found: Vec<(i64, i64)> = (-pad..=pad)
+                .flat_map(|dy| (-pad..=pad).map(move |dx| (dy, dx)))
+                .filter(|&(dy, dx)| {
+                    (0..6).all(|i| {
+                        (0..7).all(|j| {
+                            (0..2).all(|ch| {
+                                let (si, sj) = ((i + dy).clamp(0, 5), (j + dx).clamp(0, 6));
+                                y.int64_value(&[n, ch, i, j]) == x.int64_value(&[n, ch, si, sj])
+                            })
+                        })
+                    })
+                })
+                .collect();
+            assert_eq!(found.len(), 1, "image {n} is no single shift of its input: {found:?}");
+            offsets.insert(found[0]);
+        }
+        // 64 draws of 25 offsets: all the same would mean one offset for the whole batch.
+        assert!(offsets.len() > 10, "only {} distinct offsets", offsets.len());
+        assert!(offsets.iter().all(|&(dy, dx)| dy.abs() <= pad && dx.abs() <= pad));
+    }
+
+    #[test]
+    fn random_shift_of_zero_pixels_is_the_identity() {
+        let x = numbered(3).to_kind(Kind::Float);
+        assert!(random_shift(&x, 0).unwrap().equal(&x));
     }
 
     #[test]

@@ -126,6 +126,12 @@ pub fn train(cfg: &TrainConfig, run: &RunDir, mut opts: TrainOptions) -> Result<
     let device = nets::parse_device(&cfg.run.device)?;
     tch::manual_seed(cfg.run.seed as i64);
     let (shape, pixels, n_actions) = obs_shape(cfg)?;
+    if cfg.dqn.random_shift > 0 && !(pixels && shape.len() == 3) {
+        return Err(DqnError::Config(format!(
+            "dqn.random_shift shifts images, but {}'s observations are vectors: set it to 0",
+            cfg.env_id
+        )));
+    }
     let mut learner = Learner::new(&cfg.net, &cfg.dqn, &shape, n_actions, device)?;
     learner.set_precision(cfg.run.precision)?;
     let resumed = prepare(cfg, run, &mut learner, &mut opts)?;
