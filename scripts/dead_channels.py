@@ -105,7 +105,7 @@ def ale_frames(cfg: dict[str, Any], n: int, seed: int) -> np.ndarray:
 
     def frame(reply: bytes) -> tuple[np.ndarray, bool]:
         done = bool(reply[9] or reply[10])  # the header's terminated and truncated bytes
-        return np.frombuffer(reply[head:], np.uint8).reshape(worker.shape[1:]), done
+        return np.frombuffer(reply[head:], np.uint8).reshape(worker.shape), done
 
     first, _ = frame(worker.reset(seed))
     history = [first] * stack
@@ -114,7 +114,7 @@ def ale_frames(cfg: dict[str, Any], n: int, seed: int) -> np.ndarray:
         action = int(rng.integers(worker.hello["actions"]))
         obs, done = frame(worker.step(action, skip, pool))
         history = history[1:] + [obs]
-        out.append(np.stack(history))
+        out.append(np.concatenate(history))  # [stack · C, H, W], as the replay stacks
         if done:
             first, _ = frame(worker.reset(None))
             history = [first] * stack

@@ -413,7 +413,7 @@ mod tests {
         assert_eq!(y.kind(), Kind::Uint8);
         let mut offsets = std::collections::HashSet::new();
         for n in 0..b {
-            // Each image's offset is the one that explains its top-left pixel's neighbours.
+            // The offsets under which every pixel of image n is its input's shifted, clamped one.
             let found: Vec<(i64, i64)> = (-pad..=pad)
                 .flat_map(|dy| (-pad..=pad).map(move |dx| (dy, dx)))
                 .filter(|&(dy, dx)| {
