@@ -89,17 +89,9 @@ def ale_frames(cfg: dict[str, Any], n: int, seed: int) -> np.ndarray:
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    worker_cfg = {
-        "sticky_action_prob": env_cfg.get("sticky_action_prob", 0.25),
-        "full_action_space": env_cfg.get("full_action_space", False),
-        "grayscale": env_cfg.get("grayscale", True),
-        "max_episode_frames": env_cfg.get("max_episode_frames", 0),
-        "obs_size": env_cfg["obs_size"],
-        "widen_thin_shapes": env_cfg.get("widen_thin_shapes", False),
-    }
-    worker = module.Worker(cfg["env_id"].removeprefix("gym:"), worker_cfg, sys.stderr.buffer)
-    skip, pool = env_cfg.get("frame_skip", 4), env_cfg.get("max_pool", True)
-    stack = cfg["dqn"].get("frame_stack", 4)
+    # The bridge sends the worker the run's whole [env] table as JSON (envs/src/gym/worker.rs).
+    worker = module.Worker(cfg["env_id"].removeprefix("gym:"), env_cfg, sys.stderr.buffer)
+    skip, pool, stack = env_cfg["frame_skip"], env_cfg["max_pool"], cfg["dqn"]["frame_stack"]
     head = module.HEADER.size
     rng = np.random.default_rng(seed)
 
@@ -121,11 +113,9 @@ def ale_frames(cfg: dict[str, Any], n: int, seed: int) -> np.ndarray:
     return np.stack(out)
 
 
-def frames(cfg: dict[str, Any], n: int, seed: int) -> torch.Tensor:
+def game_frames(cfg: dict[str, Any], n: int, seed: int) -> np.ndarray:
+    """n stacked observations of random play in one of our games, made by `dqn_envs`."""
     env_cfg = cfg["env"]
-    if cfg["env_id"].startswith("gym:ALE/"):
-        x = ale_frames(cfg, n, seed)
-        return torch.tensor(x).float() * cfg["net"].get("u8_scale", 1.0 / 255.0)
     kwargs = {kw: env_cfg[key] for key, kw in ENV_KEYWORDS.items() if key in env_cfg}
     size = env_cfg["obs_size"]
     env = dqn_envs.DqnEnv(cfg["env_id"], img_height=size, img_width=size, **kwargs)
@@ -137,7 +127,13 @@ def frames(cfg: dict[str, Any], n: int, seed: int) -> torch.Tensor:
         out.append(obs)
         if terminated or truncated:
             obs, _ = env.reset()
-    return torch.tensor(np.stack(out)).float() * cfg["net"].get("u8_scale", 1.0 / 255.0)
+    return np.stack(out)
+
+
+def frames(cfg: dict[str, Any], n: int, seed: int) -> torch.Tensor:
+    """`[n, stack · C, H, W]` f32: random play's observations, scaled as the network scales them."""
+    make = ale_frames if cfg["env_id"].startswith("gym:ALE/") else game_frames
+    return torch.tensor(make(cfg, n, seed)).float() * cfg["net"].get("u8_scale", 1.0 / 255.0)
 
 
 def value_head(w: dict[str, torch.Tensor], features: torch.Tensor) -> torch.Tensor:
